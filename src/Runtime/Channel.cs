@@ -1,0 +1,372 @@
+using System.Runtime.ExceptionServices;
+
+namespace StacklessInteractive;
+
+/// <summary>
+/// What every channel has whatever it carries: balance, preference, flags and the wait queue. Views and
+/// deadlock reports read channels through this type.
+/// </summary>
+/// <remarks>
+/// <para>Invariants (asserted in debug builds by <see cref="AssertInvariants"/>):</para>
+/// <list type="bullet">
+/// <item><c>Balance &gt; 0</c>: that many senders wait; <c>Balance &lt; 0</c>: that many receivers wait;
+/// |Balance| equals the length of the wait queue.</item>
+/// <item>All waiters wait in the same direction, the sign of Balance, and each knows it is blocked on this
+/// channel (Where == Channel, BlockedOnChannel == this).</item>
+/// <item>Preference is -1, 0 or 1.</item>
+/// </list>
+/// </remarks>
+public abstract class ChannelBase
+{
+    internal readonly Scheduler Scheduler;
+    private protected TaskletQueue _waiters;
+    private protected int _balance;        // > 0: senders waiting; < 0: receivers waiting
+    private protected sbyte _preference = -1;
+    private protected bool _scheduleAll;
+    private protected bool _closing;
+    private readonly int _id;
+    private string? _name;
+
+    private protected ChannelBase(Scheduler? scheduler, string? name)
+    {
+        Scheduler = scheduler ?? Scheduler.Default;
+        _id = Scheduler.NextChannelId();
+        _name = name;
+    }
+
+    /// <summary>A number unique in its scheduler, in creation order.</summary>
+    public int Id => _id;
+
+    /// <summary>A name for views and messages; defaults to <c>channel#Id</c>.</summary>
+    public string Name { get => _name ?? "channel#" + _id; set => _name = value; }
+
+    /// <summary>The scheduler whose tasklets use this channel.</summary>
+    public Scheduler Owner => Scheduler;
+
+    /// <summary>The type of value this channel carries.</summary>
+    public abstract Type ElementType { get; }
+
+    /// <summary>Senders waiting (positive) or receivers waiting (negative).</summary>
+    public int Balance => _balance;
+
+    /// <summary>The first waiting tasklet, or null (Stackless's <c>queue</c>).</summary>
+    public Tasklet? Queue => _waiters.First;
+
+    /// <summary>The waiting tasklets in order, first to be served first.</summary>
+    public IReadOnlyList<Tasklet> Waiters => _waiters.ToList();
+
+    /// <summary>
+    /// Who runs on a hand-off: -1 the receiver (default), 1 the sender, 0 neither (the caller continues and
+    /// the partner is queued). Values outside -1..1 are clamped.
+    /// </summary>
+    public int Preference
+    {
+        get => _preference;
+        set => _preference = (sbyte)Math.Clamp(value, -1, 1);
+    }
+
+    /// <summary>When true every operation that finds a partner yields: the partner and then the caller are queued.</summary>
+    public bool ScheduleAll { get => _scheduleAll; set => _scheduleAll = value; }
+
+    /// <summary>True after <see cref="Close"/>: operations that would block raise <see cref="ChannelClosedException"/>.</summary>
+    public bool Closing => _closing;
+
+    /// <summary>True when closing and no tasklet waits (Stackless's <c>closed</c>).</summary>
+    public bool Closed => _closing && _balance == 0;
+
+    /// <summary>
+    /// Marks the channel as closing (Stackless's <c>close</c>): waiting tasklets stay and can still be served,
+    /// but an operation that would block raises, and iteration ends once no sender waits.
+    /// </summary>
+    public void Close() => _closing = true;
+
+    /// <summary>Reopens a closing channel (Stackless's <c>open</c>).</summary>
+    public void Open() => _closing = false;
+
+    /// <summary>Stackless's flags word: bit 0 closing, bits 1-2 preference (-1 stored as 3), bit 3 schedule_all.</summary>
+    public int Flags => (_closing ? 1 : 0) | ((_preference & 3) << 1) | (_scheduleAll ? 8 : 0);
+
+    /// <summary>The state as Stackless's <c>__reduce__</c> gives it: balance, flags and the blocked tasklets.</summary>
+    public ChannelSnapshot Reduce() => new(this, _balance, Flags, Preference, _closing, Closed, _scheduleAll, _waiters.ToList());
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Name} (balance {_balance})";
+
+    /// <summary>Takes a waiter out (kill, throw, or main giving up): the balance moves back toward 0.</summary>
+    internal void RemoveWaiter(Tasklet t)
+    {
+        AssertInvariants();
+        _waiters.Remove(t);
+        _balance -= t.Direction;
+        t.BlockedOnChannel = null;
+        t.Direction = 0;
+        t.Where = Where.Nowhere;
+    }
+
+    [Conditional("DEBUG")]
+    private protected void AssertInvariants()
+    {
+        Debug.Assert(Math.Abs(_balance) == _waiters.Count, "|balance| is the number of waiters.");
+        for (var t = _waiters.First; t is not null; t = t.Next)
+        {
+            Debug.Assert(t.Where == Where.Channel && t.BlockedOnChannel == this, "A waiter knows its channel.");
+            Debug.Assert(t.Direction == Math.Sign(_balance), "All waiters wait in the balance's direction.");
+        }
+        Debug.Assert(_preference is >= -1 and <= 1, "Preference is -1, 0 or 1.");
+    }
+}
+
+/// <summary>
+/// An unbuffered, synchronous, bidirectional channel carrying values of type <typeparamref name="T"/>: a
+/// send waits for a receiver and a receive for a sender. Stackless's <c>channel</c>.
+/// </summary>
+/// <remarks>
+/// Send and receive are one routine, <see cref="Act"/>, parameterised by direction (+1 send, -1 receive), so
+/// the two can never disagree. When the partner is already waiting the value is handed over directly, with
+/// no allocation; the channel's <see cref="ChannelBase.Preference"/> then decides who runs.
+/// </remarks>
+public class Channel<T> : ChannelBase
+{
+    /// <summary>Creates a channel on <paramref name="scheduler"/> (the default scheduler when null).</summary>
+    public Channel(Scheduler? scheduler = null, string? name = null) : base(scheduler, name) { }
+
+    /// <inheritdoc/>
+    public override Type ElementType => typeof(T);
+
+    /// <summary>Sends <paramref name="value"/>; waits for a receiver when none waits.</summary>
+    public Operation Send(T value) => AsOperation(Act(+1, value, null));
+
+    /// <summary>Receives a value; waits for a sender when none waits. An exception sent instead is raised here.</summary>
+    public Operation<T> Receive() => Act(-1, default!, null);
+
+    /// <summary>Sends an exception that the receiver raises instead of receiving a value (Stackless's <c>send_exception</c>).</summary>
+    public Operation SendException(Exception exception)
+        => AsOperation(Act(+1, default!, exception ?? throw new ArgumentNullException(nameof(exception))));
+
+    /// <summary>
+    /// Like <see cref="SendException"/>, but the receiver rethrows it with its original stack trace
+    /// (Stackless's <c>send_throw</c>).
+    /// </summary>
+    public Operation SendThrow(Exception exception)
+        => AsOperation(Act(+1, default!, ExceptionDispatchInfo.Capture(exception ?? throw new ArgumentNullException(nameof(exception)))));
+
+    /// <summary>Sends every value of <paramref name="values"/> in order; returns how many were sent (Stackless's <c>send_sequence</c>).</summary>
+    public async Task<int> SendSequence(IEnumerable<T> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var count = 0;
+        foreach (var value in values)
+        {
+            await Send(value);
+            count++;
+        }
+        return count;
+    }
+
+    /// <summary>
+    /// Iterates with <c>await foreach</c>: each step receives. It ends when a <see cref="StopIteration"/> is sent
+    /// through the channel, or when the channel is closing and no sender waits.
+    /// </summary>
+    public Enumerator GetAsyncEnumerator() => new(this);
+
+    private static Operation AsOperation(Operation<T> op) => new(op.IsCompleted ? null : op.SuspendedTasklet);
+
+    /// <summary>
+    /// The one code path of send (<paramref name="direction"/> +1) and receive (-1).
+    /// A partner waiting: hand over, then by schedule_all or preference either switch or continue.
+    /// No partner: the caller joins the wait queue, after the block trap, closing and deadlock checks.
+    /// </summary>
+    private Operation<T> Act(int direction, T value, object? error)
+    {
+        var scheduler = Scheduler;
+        var caller = scheduler.Current;
+        var isMain = caller.IsMain;
+        if (isMain) scheduler.Enter();
+        else
+        {
+            scheduler.CheckRunning(caller);
+            if (caller.SuspendPending) scheduler.BeginSuspend(caller); // throws: the previous operation was not awaited
+        }
+        try
+        {
+            AssertInvariants();
+            var partnerWaiting = direction > 0 ? _balance < 0 : _balance > 0;
+            scheduler.ChannelCallback?.Invoke(this, caller, direction > 0, !partnerWaiting);
+            if (partnerWaiting)
+            {
+                // Direct hand-off: the partner was dequeued in FIFO order and its slot carries the value.
+                var partner = _waiters.PopFront()!;
+                _balance += direction;
+                partner.BlockedOnChannel = null;
+                partner.Direction = 0;
+                T received = default!;
+                object? receivedError = null;
+                var partnerSlot = partner.GetSlot<T>();
+                if (direction > 0)
+                {
+                    partnerSlot.Value = value;
+                    partnerSlot.Error = error;
+                }
+                else
+                {
+                    received = partnerSlot.Value;
+                    receivedError = partnerSlot.Error;
+                    partnerSlot.Value = default!;
+                    partnerSlot.Error = null;
+                }
+                scheduler.Trace?.Add(new TraceEvent(scheduler.Steps, TraceReason.HandOff,
+                    direction > 0 ? caller : partner, direction > 0 ? partner : caller, this,
+                    direction > 0 ? (object?)error ?? value : (object?)receivedError ?? received, _balance));
+
+                if (_scheduleAll) scheduler.PlaceYieldBehind(caller, partner);
+                else if (_preference == -direction) scheduler.PlacePreferenceSwitch(caller, partner);
+                else
+                {
+                    scheduler.MakeRunnable(partner);
+                    if (receivedError is not null) Tasklet.Raise(receivedError);
+                    return new Operation<T>(received);
+                }
+                if (direction < 0)
+                {
+                    var own = caller.GetSlot<T>();
+                    own.Value = received;
+                    own.Error = receivedError;
+                }
+                return SwitchAway(scheduler, caller, isMain, direction);
+            }
+
+            if (caller.BlockTrap) throw new InvalidOperationException("this tasklet does not like to be blocked.");
+            if (_closing) throw new ChannelClosedException();
+            scheduler.CheckCanLeaveRing(caller);
+            if (direction > 0)
+            {
+                var own = caller.GetSlot<T>();
+                own.Value = value;
+                own.Error = error;
+            }
+            _balance += direction;
+            caller.BlockedOnChannel = this;
+            caller.Direction = (sbyte)direction;
+            caller.Where = Where.Channel;
+            _waiters.Append(caller);
+            scheduler.Trace?.Add(new TraceEvent(scheduler.Steps, direction > 0 ? TraceReason.BlockSend : TraceReason.BlockReceive,
+                caller, Channel: this, Value: direction > 0 ? (object?)error ?? value : null, Balance: _balance));
+            return SwitchAway(scheduler, caller, isMain, direction);
+        }
+        finally
+        {
+            if (isMain) scheduler.Exit();
+        }
+    }
+
+    /// <summary>The caller has been queued or blocked: a tasklet suspends; main runs the others until its turn.</summary>
+    private static Operation<T> SwitchAway(Scheduler scheduler, Tasklet caller, bool isMain, int direction)
+    {
+        if (!isMain)
+        {
+            caller.SuspendPending = true;
+            return new Operation<T>(caller);
+        }
+        scheduler.MainWait();
+        return direction < 0 ? new Operation<T>(caller.TakeValue<T>()) : new Operation<T>(default(T)!);
+    }
+
+    /// <summary>The <c>await foreach</c> enumerator of a channel (one small object per loop).</summary>
+    public sealed class Enumerator
+    {
+        private readonly Channel<T> _channel;
+
+        internal Enumerator(Channel<T> channel) => _channel = channel;
+
+        /// <summary>The value received by the last <see cref="MoveNextAsync"/>.</summary>
+        public T Current { get; internal set; } = default!;
+
+        /// <summary>Receives the next value; false once the iteration has ended.</summary>
+        public IterationOperation MoveNextAsync()
+        {
+            if (_channel._closing && _channel._balance <= 0) return new IterationOperation(this, default, done: true);
+            try
+            {
+                var receive = _channel.Receive();
+                if (receive.IsCompleted) Current = receive.GetResult();
+                return new IterationOperation(this, receive, done: false);
+            }
+            catch (StopIteration)
+            {
+                return new IterationOperation(this, default, done: true);
+            }
+        }
+
+        /// <summary>Nothing to release.</summary>
+        public ValueTask DisposeAsync() => default;
+    }
+
+    /// <summary>What <see cref="Enumerator.MoveNextAsync"/> returns: the receive, with <see cref="StopIteration"/> meaning "no more".</summary>
+    public readonly struct IterationOperation : ICriticalNotifyCompletion, IStacklessAwaiter
+    {
+        private readonly Enumerator _enumerator;
+        private readonly Operation<T> _receive;
+        private readonly bool _done;
+
+        internal IterationOperation(Enumerator enumerator, Operation<T> receive, bool done)
+        {
+            _enumerator = enumerator;
+            _receive = receive;
+            _done = done;
+        }
+
+        /// <summary>Awaiter pattern.</summary>
+        public IterationOperation GetAwaiter() => this;
+
+        /// <summary>True when no switch was needed.</summary>
+        public bool IsCompleted => _done || _receive.IsCompleted;
+
+        /// <summary>True when a value was received into <see cref="Enumerator.Current"/>.</summary>
+        public bool GetResult()
+        {
+            if (_done) return false;
+            if (_receive.IsCompleted) return true;
+            try
+            {
+                _enumerator.Current = _receive.GetResult();
+                return true;
+            }
+            catch (StopIteration)
+            {
+                return false;
+            }
+        }
+
+        /// <inheritdoc/>
+        public void OnCompleted(Action continuation) => _receive.OnCompleted(continuation);
+
+        /// <inheritdoc/>
+        public void UnsafeOnCompleted(Action continuation) => _receive.UnsafeOnCompleted(continuation);
+    }
+}
+
+/// <summary>
+/// A channel carrying any value, as Stackless's channels do: numbers, strings, tuples, other channels.
+/// The talk's examples use this one.
+/// </summary>
+public class Channel : Channel<object?>
+{
+    /// <summary>Creates a channel on <paramref name="scheduler"/> (the default scheduler when null).</summary>
+    public Channel(Scheduler? scheduler = null, string? name = null) : base(scheduler, name) { }
+}
+
+/// <summary>A channel's state as Stackless's <c>__reduce__</c> shows it, plus the decoded flags.</summary>
+/// <param name="Channel">The channel.</param>
+/// <param name="Balance">Senders (positive) or receivers (negative) waiting.</param>
+/// <param name="Flags">Stackless's flags word.</param>
+/// <param name="Preference">-1, 0 or 1.</param>
+/// <param name="Closing">Close() was called.</param>
+/// <param name="Closed">Closing and nobody waits.</param>
+/// <param name="ScheduleAll">Every operation yields.</param>
+/// <param name="Queue">The waiting tasklets, first first.</param>
+public sealed record ChannelSnapshot(ChannelBase Channel, int Balance, int Flags, int Preference, bool Closing, bool Closed,
+    bool ScheduleAll, IReadOnlyList<Tasklet> Queue)
+{
+    /// <summary>Stackless's format: <c>(balance, flags, [tasklets])</c>.</summary>
+    public override string ToString() => $"({Balance}, {Flags}, [{string.Join(", ", Queue.Select(t => t.Name))}])";
+}

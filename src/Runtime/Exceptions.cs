@@ -1,0 +1,44 @@
+namespace StacklessInteractive;
+
+/// <summary>
+/// Raised inside a tasklet by <see cref="Tasklet.Kill"/> so that its <c>finally</c> blocks run. A tasklet that
+/// ends with it ends quietly: it does not reach the main tasklet. Stackless's <c>TaskletExit</c>.
+/// </summary>
+public class TaskletExit : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public TaskletExit() : base("The tasklet was killed.") { }
+    /// <summary>Creates the exception with a message.</summary>
+    public TaskletExit(string message) : base(message) { }
+}
+
+/// <summary>
+/// Sent through a channel (<see cref="Channel{T}.SendException(Exception)"/>) it ends the receiver's
+/// <c>await foreach</c> over the channel, as Python's <c>StopIteration</c> ends a loop over a Stackless channel.
+/// </summary>
+public class StopIteration : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public StopIteration() : base("The channel's iteration was stopped.") { }
+}
+
+/// <summary>
+/// A tasklet would block and nothing could ever wake it: Stackless's <c>RuntimeError</c> with
+/// "Deadlock: the last runnable tasklet cannot be blocked." or "the main tasklet is receiving without a
+/// sender available.".
+/// </summary>
+public class DeadlockException : InvalidOperationException
+{
+    /// <summary>Creates the exception with Stackless's message.</summary>
+    public DeadlockException(string message) : base(message) { }
+}
+
+/// <summary>
+/// A send or receive would block on a closed (or closing) channel: Stackless's <c>ValueError</c>
+/// "Send/receive operation on a closed channel".
+/// </summary>
+public class ChannelClosedException : InvalidOperationException
+{
+    /// <summary>Creates the exception with Stackless's message.</summary>
+    public ChannelClosedException() : base("Send/receive operation on a closed channel") { }
+}

@@ -1,0 +1,617 @@
+using System.Runtime.ExceptionServices;
+
+namespace StacklessInteractive;
+
+/// <summary>Called on every switch with the tasklet left and the tasklet entered (Stackless's <c>set_schedule_callback</c>).</summary>
+public delegate void ScheduleCallback(Tasklet? previous, Tasklet? next);
+
+/// <summary>Called on every channel operation (Stackless's <c>set_channel_callback</c>).</summary>
+public delegate void ChannelCallback(ChannelBase channel, Tasklet tasklet, bool sending, bool willBlock);
+
+/// <summary>
+/// The cooperative, round-robin scheduler of Stackless: a run queue of tasklets, the main tasklet that
+/// drives it, and the loop that resumes one tasklet at a time.
+/// </summary>
+/// <remarks>
+/// <para><b>Steps.</b> One step (a tick of the trace) is one resumption of a tasklet until it next switches
+/// away: it blocks on a channel, hands off to a partner, calls <see cref="Schedule"/>, or ends. Stackless's
+/// watchdog counts bytecodes instead; a step is the unit a cooperative C# runtime can observe.</para>
+/// <para><b>The main tasklet.</b> Code outside any tasklet body (a program's <c>Main</c>, a notebook cell) is
+/// the main tasklet, <see cref="Main"/>. Its channel operations and <see cref="Schedule"/> run the other
+/// tasklets until it can continue, then return: they complete before they return. <see cref="Run()"/>
+/// takes main out of the run queue and runs the others until none is runnable.</para>
+/// <para><b>Threads.</b> A scheduler is driven by one caller at a time, from any thread: state lives in the
+/// instance, not in thread-local storage, so a notebook whose cells run on different pool threads sees
+/// one <see cref="Current"/>. Two threads driving it at once get an <see cref="InvalidOperationException"/>.</para>
+/// <para>Invariants (asserted in debug builds by <see cref="AssertInvariants"/>):</para>
+/// <list type="bullet">
+/// <item>Every tasklet in the run queue has Where == RunQueue and is alive; the current tasklet is not in it.</item>
+/// <item>Main is in the run queue only while it waits in an operation (MainMode.Waiting), never during Run().</item>
+/// <item>Outside the loop, <see cref="Current"/> is <see cref="Main"/>.</item>
+/// <item>The registry of alive tasklets holds exactly the tasklets that are alive, main excepted.</item>
+/// </list>
+/// </remarks>
+public sealed class Scheduler
+{
+    /// <summary>The scheduler behind <see cref="Stackless"/> and channels created without one.</summary>
+    public static Scheduler Default { get; } = new();
+
+    private enum MainMode : byte { Running, InRun, Waiting }
+    private enum LoopEnd : byte { Empty, MainResumed, OutOfSteps }
+
+    private TaskletQueue _runQueue;
+    private readonly Tasklet _main;
+    private Tasklet _current;
+    private MainMode _mainMode;
+    private int _busy;                // 1 while a caller drives the scheduler
+    private long _steps;
+    private Tasklet? _lastStepped;
+    private Tasklet? _allHead;        // registry of alive tasklets (not main), newest first
+    private int _aliveCount;
+    private TraceRecorder? _trace;
+    private int _nextChannelId;
+
+    /// <summary>Creates a scheduler with its own main tasklet.</summary>
+    public Scheduler()
+    {
+        _main = new Tasklet(this, isMain: true);
+        _current = _main;
+    }
+
+    // ---- observation ----------------------------------------------------------------------------
+
+    /// <summary>The main tasklet: the code that drives this scheduler.</summary>
+    public Tasklet Main => _main;
+
+    /// <summary>The tasklet running now (Stackless's <c>getcurrent()</c>); <see cref="Main"/> outside the loop.</summary>
+    public Tasklet Current => _current;
+
+    /// <summary>
+    /// The number of runnable tasklets, the current one included, counted as Stackless counts it: main is not
+    /// in the queue during <see cref="Run()"/>, so after <c>Run()</c> returns this is 1 (main alone).
+    /// </summary>
+    public int RunCount => _runQueue.Count + (_current.Where == Where.Running ? 1 : 0);
+
+    /// <summary>Steps run so far by this scheduler.</summary>
+    public long Steps => _steps;
+
+    /// <summary>Tasklets alive (set up and not ended), main not counted.</summary>
+    public int AliveCount => _aliveCount;
+
+    /// <summary>The run queue in order (the next to run first); the current tasklet is not in it.</summary>
+    public IReadOnlyList<Tasklet> RunQueue => _runQueue.ToList();
+
+    /// <summary>Every alive tasklet, oldest first, main not included.</summary>
+    public IReadOnlyList<Tasklet> Tasklets
+    {
+        get
+        {
+            var list = new List<Tasklet>(_aliveCount);
+            for (var t = _allHead; t is not null; t = t.AllNext) list.Add(t);
+            list.Reverse();
+            return list;
+        }
+    }
+
+    /// <summary>Alive tasklets blocked on a channel, oldest first.</summary>
+    public IReadOnlyList<Tasklet> BlockedTasklets => Tasklets.Where(t => t.Blocked).ToList();
+
+    internal bool MainIsScheduled => _mainMode != MainMode.InRun;
+
+    /// <summary>Called on every switch (Stackless's <c>set_schedule_callback</c>).</summary>
+    public ScheduleCallback? ScheduleCallback { get; set; }
+
+    /// <summary>Called on every channel operation (Stackless's <c>set_channel_callback</c>).</summary>
+    public ChannelCallback? ChannelCallback { get; set; }
+
+    /// <summary>
+    /// When set, an exception escaping a tasklet is passed here instead of being raised in the main tasklet;
+    /// the scheduler then carries on. Exceptions the handler throws reach the main tasklet.
+    /// </summary>
+    public Action<Tasklet, Exception>? ErrorHandler { get; set; }
+
+    /// <summary>The tick trace: set a <see cref="TraceRecorder"/> to record every step; null (the default) costs nothing.</summary>
+    public TraceRecorder? Trace { get => _trace; set => _trace = value; }
+
+    internal int NextChannelId() => Interlocked.Increment(ref _nextChannelId);
+
+    // ---- creating tasklets ------------------------------------------------------------------------
+
+    /// <summary>Creates a tasklet running <paramref name="body"/> and appends it to the run queue. It does not run yet.</summary>
+    public Tasklet Spawn(Func<TaskletBody> body, string? name = null)
+        => Spawn(new Starter(body ?? throw new ArgumentNullException(nameof(body))), name);
+
+    /// <summary>Creates a tasklet running <c>body(arg1)</c> and appends it to the run queue.</summary>
+    public Tasklet Spawn<T1>(Func<T1, TaskletBody> body, T1 arg1, string? name = null)
+        => Spawn(new Starter<T1>(body ?? throw new ArgumentNullException(nameof(body)), arg1), name);
+
+    /// <summary>Creates a tasklet running <c>body(arg1, arg2)</c> and appends it to the run queue.</summary>
+    public Tasklet Spawn<T1, T2>(Func<T1, T2, TaskletBody> body, T1 arg1, T2 arg2, string? name = null)
+        => Spawn(new Starter<T1, T2>(body ?? throw new ArgumentNullException(nameof(body)), arg1, arg2), name);
+
+    /// <summary>Creates a tasklet running <c>body(arg1, arg2, arg3)</c> and appends it to the run queue.</summary>
+    public Tasklet Spawn<T1, T2, T3>(Func<T1, T2, T3, TaskletBody> body, T1 arg1, T2 arg2, T3 arg3, string? name = null)
+        => Spawn(new Starter<T1, T2, T3>(body ?? throw new ArgumentNullException(nameof(body)), arg1, arg2, arg3), name);
+
+    /// <summary>Creates a tasklet whose body is an <c>async Task</c> (slower and larger than <see cref="TaskletBody"/>).</summary>
+    public Tasklet SpawnTask(Func<Task> body, string? name = null)
+        => Spawn(new TaskStarter(body ?? throw new ArgumentNullException(nameof(body))), name);
+
+    /// <summary>Creates a tasklet whose body is a plain method: it runs in one step.</summary>
+    public Tasklet SpawnAction(Action body, string? name = null)
+        => Spawn(new ActionStarter(body ?? throw new ArgumentNullException(nameof(body))), name);
+
+    private Tasklet Spawn(TaskletStarter starter, string? name)
+    {
+        var t = new Tasklet(this);
+        if (name is not null) t.Name = name;
+        t.BindStarter(starter);
+        Spawn(t);
+        return t;
+    }
+
+    internal void Spawn(Tasklet t)
+    {
+        CheckOwner();
+        AssertInvariants();
+        t.MarkAlive();
+        t.AllNext = _allHead;
+        if (_allHead is not null) _allHead.AllPrev = t;
+        _allHead = t;
+        _aliveCount++;
+        t.Where = Where.RunQueue;
+        _runQueue.Append(t);
+        _trace?.Add(new TraceEvent(_steps, TraceReason.Spawn, t));
+    }
+
+    private void Unregister(Tasklet t)
+    {
+        if (t.AllPrev is null) _allHead = t.AllNext; else t.AllPrev.AllNext = t.AllNext;
+        if (t.AllNext is not null) t.AllNext.AllPrev = t.AllPrev;
+        t.AllNext = t.AllPrev = null;
+        _aliveCount--;
+    }
+
+    // ---- running ---------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Runs the tasklets until none is runnable (Stackless's <c>run()</c>); tasklets still blocked on channels
+    /// stay blocked (see <see cref="GetDeadlockReport"/>). An exception escaping a tasklet comes out of here,
+    /// the other tasklets staying runnable.
+    /// </summary>
+    public void Run() => Run(long.MaxValue);
+
+    /// <summary>
+    /// Runs at most <paramref name="maxSteps"/> steps: the watchdog. When steps are left over it returns the
+    /// tasklet that ran the last step, if that tasklet is still runnable and not <see cref="Tasklet.Atomic"/>:
+    /// it is taken out of the run queue (paused) until <see cref="Tasklet.Insert"/>. Otherwise it returns null.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxSteps"/> is negative.</exception>
+    public Tasklet? Run(long maxSteps)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxSteps);
+        if (!_current.IsMain) throw new InvalidOperationException($"Run() is called by the main tasklet, not by {_current.Name}.");
+        Enter();
+        _mainMode = MainMode.InRun;
+        _main.Where = Where.Nowhere;
+        try
+        {
+            var limit = maxSteps > long.MaxValue - _steps ? long.MaxValue : _steps + maxSteps;
+            if (RunLoop(limit) != LoopEnd.OutOfSteps) return null;
+            var interrupted = _lastStepped;
+            if (interrupted is null || interrupted.Where != Where.RunQueue) return null;
+            _runQueue.Remove(interrupted);
+            interrupted.Where = Where.Nowhere;
+            _trace?.Add(new TraceEvent(_steps, TraceReason.Interrupted, interrupted));
+            return interrupted;
+        }
+        finally
+        {
+            _mainMode = MainMode.Running;
+            _main.Where = Where.Running;
+            Exit();
+        }
+    }
+
+    /// <summary>
+    /// Yields: the current tasklet goes to the end of the run queue and the next one runs
+    /// (Stackless's <c>schedule()</c>). From main, it runs one round of the others and returns.
+    /// </summary>
+    public Operation Schedule() => Yield(remove: false);
+
+    /// <summary>Like <see cref="Schedule"/>, but the current tasklet is paused instead of queued (Stackless's <c>schedule_remove()</c>).</summary>
+    public Operation ScheduleRemove() => Yield(remove: true);
+
+    private Operation Yield(bool remove)
+    {
+        var caller = _current;
+        if (caller.IsMain)
+        {
+            if (remove) throw new InvalidOperationException("the main tasklet cannot be removed from the run queue");
+            Enter();
+            try
+            {
+                if (_runQueue.Count == 0) return Operation.Completed;
+                _trace?.Add(new TraceEvent(_steps, TraceReason.Schedule, caller));
+                MainJoinQueue();
+                MainWait();
+            }
+            finally { Exit(); }
+            return Operation.Completed;
+        }
+        CheckRunning(caller);
+        if (remove) CheckCanLeaveRing(caller);
+        BeginSuspend(caller);
+        _trace?.Add(new TraceEvent(_steps, remove ? TraceReason.ScheduleRemove : TraceReason.Schedule, caller));
+        if (remove) caller.Where = Where.Nowhere;
+        else { caller.Where = Where.RunQueue; _runQueue.Append(caller); }
+        return new Operation(caller);
+    }
+
+    /// <summary>The one place that chooses the next runnable: FIFO, as Stackless's round robin.</summary>
+    private Tasklet? PickNext() => _runQueue.First;
+
+    /// <summary>
+    /// Resumes tasklets until main's turn comes (main waits in an operation), the run queue is empty, or
+    /// <paramref name="stepLimit"/> is reached (only when the last stepped tasklet is not atomic).
+    /// </summary>
+    private LoopEnd RunLoop(long stepLimit)
+    {
+        var savedContext = SynchronizationContext.Current;
+        if (savedContext is not null) SynchronizationContext.SetSynchronizationContext(null);
+        try
+        {
+            while (true)
+            {
+                AssertInvariants();
+                var next = PickNext();
+                if (next is null) return LoopEnd.Empty;
+                if (next == _main)
+                {
+                    _runQueue.Remove(next);
+                    next.Where = Where.Running;
+                    return LoopEnd.MainResumed;
+                }
+                if (_steps >= stepLimit && !(_lastStepped is { Atomic: true, Where: Where.RunQueue })) return LoopEnd.OutOfSteps;
+                _runQueue.Remove(next);
+                Step(next);
+            }
+        }
+        finally
+        {
+            var previous = _current;
+            _current = _main;
+            if (previous != _main) ScheduleCallback?.Invoke(previous, _main);
+            if (savedContext is not null) SynchronizationContext.SetSynchronizationContext(savedContext);
+        }
+    }
+
+    private void Step(Tasklet t)
+    {
+        var previous = _current;
+        _current = t;
+        t.Where = Where.Running;
+        t.StepCount++;
+        _steps++;
+        _lastStepped = t;
+        if (previous != t) ScheduleCallback?.Invoke(previous, t);
+        _trace?.Add(new TraceEvent(_steps, TraceReason.Run, t));
+        ExceptionDispatchInfo? error = null;
+        Tasklet.Running = t;
+        try
+        {
+            var resume = t.Resume;
+            t.Resume = null;
+            if (resume is BodyBox box) box.MoveNext();
+            else if (resume is Action action) action();
+            else StartBody(t);
+        }
+        catch (Exception e)
+        {
+            error = ExceptionDispatchInfo.Capture(e); // a body that is not a TaskletBody threw synchronously
+        }
+        finally
+        {
+            Tasklet.Running = null;
+        }
+        if (t.SuspendPending || t.Where == Where.Running) EndOfStep(t, error);
+    }
+
+    private static void StartBody(Tasklet t)
+    {
+        t.MarkStarted();
+        var starter = (TaskletStarter)t.Body!;
+        t.Body = null;
+        if (t.Pending is { } pending)
+        {
+            // Thrown into (or killed) before it ever ran: it raises at its start.
+            t.Pending = null;
+            Tasklet.Raise(pending);
+        }
+        starter.Start(t);
+    }
+
+    /// <summary>The step ended without a proper switch: the body finished, or misused an operation.</summary>
+    private void EndOfStep(Tasklet t, ExceptionDispatchInfo? error)
+    {
+        if (t.SuspendPending)
+        {
+            // An operation switched the tasklet away but the body never awaited it.
+            Detach(t);
+            error ??= ExceptionDispatchInfo.Capture(new InvalidOperationException(
+                $"{t.Name} started a Stackless operation without awaiting it: await every Send, Receive and Schedule in a tasklet body."));
+        }
+        else if (error is null)
+        {
+            switch (t.Body)
+            {
+                case BodyBox box when box.IsCompleted: error = box.Exception; break;
+                case Task { IsCompleted: true } task:
+                    if (task.IsFaulted) error = ExceptionDispatchInfo.Capture(task.Exception!.InnerException ?? task.Exception);
+                    else if (task.IsCanceled) error = ExceptionDispatchInfo.Capture(new TaskCanceledException(task));
+                    break;
+                case null: break;
+                default:
+                    error = ExceptionDispatchInfo.Capture(new InvalidOperationException(
+                        $"{t.Name} awaited something that is not a Stackless operation (a Task, a delay, I/O); " +
+                        "a tasklet body may only await channel operations, Schedule() and other tasklet bodies."));
+                    break;
+            }
+        }
+        Finish(t, error);
+    }
+
+    private void Finish(Tasklet t, ExceptionDispatchInfo? error)
+    {
+        Detach(t);
+        t.Body = null;
+        t.Resume = null;
+        t.Pending = null;
+        if (t.Alive) Unregister(t);
+        t.MarkDead();
+        var isExit = error?.SourceException is TaskletExit;
+        _trace?.Add(new TraceEvent(_steps, error is null || isExit ? TraceReason.Exit : TraceReason.Exception, t,
+            Value: isExit || error is null ? null : error.SourceException));
+        if (error is null || isExit) return;
+        if (ErrorHandler is { } handler) { handler(t, error.SourceException); return; }
+        error.Throw();
+    }
+
+    /// <summary>Unlinks a tasklet from wherever it is queued (run queue or channel).</summary>
+    private void Detach(Tasklet t)
+    {
+        if (t.Where == Where.RunQueue) _runQueue.Remove(t);
+        else if (t.Where == Where.Channel) t.BlockedOnChannel!.RemoveWaiter(t);
+        t.SuspendPending = false;
+        if (t.Where != Where.Dead) t.Where = Where.Nowhere;
+    }
+
+    // ---- main's waiting -------------------------------------------------------------------------
+
+    private void MainJoinQueue()
+    {
+        _main.Where = Where.RunQueue;
+        _runQueue.Append(_main);
+    }
+
+    /// <summary>
+    /// Main has placed itself in the run queue or a channel's wait queue: run the others until its turn.
+    /// Raises Stackless's errors when main is blocked and nothing is left to run.
+    /// </summary>
+    internal void MainWait()
+    {
+        _mainMode = MainMode.Waiting;
+        try
+        {
+            if (RunLoop(long.MaxValue) == LoopEnd.Empty)
+            {
+                var receiving = _main.Direction < 0;
+                throw new DeadlockException(receiving
+                    ? "the main tasklet is receiving without a sender available."
+                    : "the main tasklet is sending without a receiver available.");
+            }
+        }
+        finally
+        {
+            if (_main.Where is Where.Channel or Where.RunQueue) Detach(_main);
+            _main.Where = Where.Running;
+            _mainMode = MainMode.Running;
+        }
+    }
+
+    // ---- switching primitives used by channels and tasklets ----------------------------------
+
+    /// <summary>Marks the calling tasklet as switching away; it must await the returned operation.</summary>
+    internal void BeginSuspend(Tasklet caller)
+    {
+        if (caller.SuspendPending)
+            throw new InvalidOperationException($"{caller.Name} started a Stackless operation without awaiting the previous one.");
+        caller.SuspendPending = true;
+    }
+
+    /// <summary>Checks that a tasklet's operation comes from the step running it, on this thread.</summary>
+    internal void CheckRunning(Tasklet caller)
+    {
+        if (Tasklet.Running != caller)
+            throw new InvalidOperationException(
+                $"This scheduler is running {caller.Name} on another thread; one scheduler is driven by one caller at a time.");
+    }
+
+    /// <summary>A partner leaves a channel: it becomes runnable at the end of the queue.</summary>
+    internal void MakeRunnable(Tasklet t)
+    {
+        t.Where = Where.RunQueue;
+        _runQueue.Append(t);
+    }
+
+    /// <summary>
+    /// Stackless's switch to <paramref name="target"/> (<c>run</c>, <c>switch</c>, <c>throw</c>, <c>kill</c>): a target
+    /// already in the run queue is not moved, the ring turns to it, so the tasklets before it come after the
+    /// caller; a target outside the queue is inserted at the tail of the ring, just before the caller, so the
+    /// caller runs right after it. When <paramref name="keepCaller"/> is false the caller is paused instead.
+    /// </summary>
+    internal void PlaceSwitch(Tasklet caller, Tasklet target, bool keepCaller)
+    {
+        if (target.Where == Where.RunQueue)
+        {
+            TaskletQueue skipped = default;
+            while (_runQueue.First != target) skipped.Append(_runQueue.PopFront()!);
+            _runQueue.PopFront();
+            if (keepCaller) { caller.Where = Where.RunQueue; _runQueue.Append(caller); }
+            else caller.Where = Where.Nowhere;
+            while (skipped.PopFront() is { } s) _runQueue.Append(s);
+        }
+        else if (keepCaller) { caller.Where = Where.RunQueue; _runQueue.PushFront(caller); }
+        else caller.Where = Where.Nowhere;
+        target.Where = Where.RunQueue;
+        _runQueue.PushFront(target);
+    }
+
+    /// <summary>
+    /// A channel's preferred partner runs now: it is inserted right after the caller, which keeps its place in
+    /// the ring and so comes last ("the sender is put at the end of the runnables list").
+    /// </summary>
+    internal void PlacePreferenceSwitch(Tasklet caller, Tasklet partner)
+    {
+        caller.Where = Where.RunQueue;
+        _runQueue.Append(caller);
+        partner.Where = Where.RunQueue;
+        _runQueue.PushFront(partner);
+    }
+
+    /// <summary>With schedule_all, the partner goes to the tail and the caller yields behind it.</summary>
+    internal void PlaceYieldBehind(Tasklet caller, Tasklet partner)
+    {
+        MakeRunnable(partner);
+        caller.Where = Where.RunQueue;
+        _runQueue.Append(caller);
+    }
+
+    /// <summary>The caller would leave the ring (block, or schedule_remove): Stackless's deadlock rule.</summary>
+    internal void CheckCanLeaveRing(Tasklet caller)
+    {
+        if (_runQueue.Count == 0 && (caller.IsMain || _mainMode != MainMode.InRun))
+            throw new DeadlockException("Deadlock: the last runnable tasklet cannot be blocked.");
+    }
+
+    internal Operation SwitchTo(Tasklet target, bool keepCaller)
+    {
+        var caller = _current;
+        if (target.Scheduler != this) throw new InvalidOperationException("the tasklet belongs to another scheduler");
+        if (target.Where == Where.Channel) throw new InvalidOperationException("You cannot run a blocked tasklet");
+        if (!target.Alive && !target.IsMain) throw new InvalidOperationException("You cannot run an unbound(dead) tasklet");
+        if (target == caller) return Operation.Completed;
+        if (caller.IsMain && !keepCaller) throw new InvalidOperationException("the main tasklet cannot be paused");
+        return SwitchFrom(caller, target, keepCaller);
+    }
+
+    internal Operation ThrowInto(Tasklet target, Exception exception, bool pending, bool isKill)
+    {
+        var caller = _current;
+        if (target.IsMain) throw new NotSupportedException("Exceptions cannot be thrown into the main tasklet.");
+        if (!target.Alive)
+        {
+            if (exception is TaskletExit) return Operation.Completed; // killing what is not alive does nothing
+            throw new InvalidOperationException("You cannot throw to a dead tasklet");
+        }
+        if (target == caller) throw exception; // the current tasklet raises at once; pending is ignored
+        _trace?.Add(new TraceEvent(_steps, isKill ? TraceReason.Kill : TraceReason.Throw, target, Partner: caller,
+            Value: isKill ? null : exception));
+        if (!pending) return SwitchFrom(caller, target, keepCaller: true, exception);
+        CheckOwner();
+        if (target.Where == Where.Channel) Detach(target);
+        target.Pending = exception;
+        if (target.Where != Where.RunQueue) MakeRunnable(target);
+        return Operation.Completed;
+    }
+
+    /// <summary>
+    /// The caller switches to <paramref name="target"/> (see <see cref="PlaceSwitch"/>), first taking it off its
+    /// channel and arming <paramref name="exception"/> in it when one is thrown. Main waits for its turn; a
+    /// tasklet gets an operation to await.
+    /// </summary>
+    private Operation SwitchFrom(Tasklet caller, Tasklet target, bool keepCaller, Exception? exception = null)
+    {
+        if (caller.IsMain) Enter(); else CheckRunning(caller);
+        try
+        {
+            if (!caller.IsMain) BeginSuspend(caller);
+            if (target.Where == Where.Channel) Detach(target);
+            if (exception is not null) target.Pending = exception;
+            PlaceSwitch(caller, target, keepCaller);
+            if (!caller.IsMain) return new Operation(caller);
+            MainWait();
+            return Operation.Completed;
+        }
+        finally
+        {
+            if (caller.IsMain) Exit();
+        }
+    }
+
+    internal void Insert(Tasklet t)
+    {
+        CheckOwner();
+        if (t.Where == Where.Dead || !t.Alive) throw new InvalidOperationException("You cannot run an unbound(dead) tasklet");
+        if (t.Where == Where.Channel) throw new InvalidOperationException("You cannot run a blocked tasklet");
+        if (t.IsMain || t.Where is Where.RunQueue or Where.Running) return;
+        MakeRunnable(t);
+    }
+
+    internal void RemoveFromRunQueue(Tasklet t)
+    {
+        CheckOwner();
+        if (t.Where == Where.Channel) throw new InvalidOperationException("You cannot remove a blocked tasklet.");
+        if (t.Where == Where.Running || t.IsMain) throw new InvalidOperationException("The current tasklet cannot be removed.");
+        if (t.Where != Where.RunQueue) return;
+        _runQueue.Remove(t);
+        t.Where = Where.Nowhere;
+    }
+
+    // ---- one caller at a time -----------------------------------------------------------------
+
+    /// <summary>Takes the scheduler for a main-tasklet operation that runs the loop.</summary>
+    internal void Enter()
+    {
+        if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+            throw new InvalidOperationException(
+                "This scheduler is already being driven by another caller (another thread, or a callback of its own); " +
+                "one scheduler is driven by one caller at a time.");
+    }
+
+    internal void Exit() => Volatile.Write(ref _busy, 0);
+
+    /// <summary>For mutations that do not run the loop: allowed from the running step or when nobody drives.</summary>
+    internal void CheckOwner()
+    {
+        if (Volatile.Read(ref _busy) != 0 && Tasklet.Running?.Scheduler != this)
+            throw new InvalidOperationException("This scheduler is being driven by another thread; one scheduler is driven by one caller at a time.");
+    }
+
+    // ---- deadlock made visible ------------------------------------------------------------------
+
+    /// <summary>
+    /// What is blocked and on what. <see cref="DeadlockReport.IsDeadlock"/> is true when tasklets are blocked and
+    /// none is runnable, as after <see cref="Run()"/> returned with tasklets left on channels.
+    /// </summary>
+    public DeadlockReport GetDeadlockReport()
+    {
+        var blocked = BlockedTasklets.Select(t => new BlockedTasklet(t, t.BlockedOn!, t.BlockedDirection)).ToList();
+        var runnable = _runQueue.Count + (_current.IsMain ? 0 : 1);
+        return new DeadlockReport(blocked, runnable);
+    }
+
+    [Conditional("DEBUG")]
+    internal void AssertInvariants()
+    {
+        var n = 0;
+        for (var t = _runQueue.First; t is not null; t = t.Next)
+        {
+            Debug.Assert(t.Where == Where.RunQueue, "Every queued tasklet knows it is queued.");
+            Debug.Assert(t.Alive, "Only alive tasklets are runnable.");
+            Debug.Assert(t != _main || _mainMode == MainMode.Waiting, "Main is queued only while it waits in an operation.");
+            n++;
+        }
+        Debug.Assert(n == _runQueue.Count, "The run queue's count matches its links.");
+    }
+}

@@ -1,0 +1,303 @@
+using System.Runtime.ExceptionServices;
+
+namespace StacklessInteractive;
+
+/// <summary>Where a tasklet is in its life, as the views show it.</summary>
+public enum TaskletState
+{
+    /// <summary>Created, not yet given its arguments and inserted (Stackless: not alive).</summary>
+    New,
+    /// <summary>In the run queue, waiting for its turn (Stackless: scheduled).</summary>
+    Runnable,
+    /// <summary>Running now (Stackless: <c>getcurrent()</c>).</summary>
+    Current,
+    /// <summary>Waiting on a channel (Stackless: blocked).</summary>
+    Blocked,
+    /// <summary>Alive but neither runnable nor blocked: removed, or interrupted by the watchdog (Stackless: paused).</summary>
+    Paused,
+    /// <summary>Finished, killed or failed.</summary>
+    Dead,
+}
+
+/// <summary>Where a tasklet is linked; owned by <see cref="Scheduler"/> and <see cref="ChannelBase"/>.</summary>
+internal enum Where : byte { Nowhere, RunQueue, Channel, Running, Dead }
+
+/// <summary>
+/// A micro-thread: a body that the scheduler runs in steps, switching at channel operations and
+/// <see cref="Scheduler.Schedule"/>. Stackless's <c>tasklet</c>.
+/// </summary>
+/// <remarks>
+/// <para>Invariants (asserted in debug builds by <see cref="AssertInvariants"/>):</para>
+/// <list type="bullet">
+/// <item>Where == RunQueue exactly when the tasklet is linked in its scheduler's run queue;
+/// Where == Channel exactly when it is linked in the wait queue of <see cref="BlockedOn"/>.</item>
+/// <item>Where == Running for the scheduler's current tasklet only.</item>
+/// <item>A tasklet switched away through a Stackless operation has a resume point (_resume) unless it
+/// has not started yet; the main tasklet never has one (it is resumed by returning to it).</item>
+/// <item>A dead tasklet is in no queue and holds no body.</item>
+/// </list>
+/// <para>Each tasklet costs one object of about a hundred bytes plus its body's boxed state machine; a
+/// blocked tasklet holds no thread and no task.</para>
+/// </remarks>
+public sealed class Tasklet
+{
+    // The tasklet whose step is running on this thread: set by the scheduler around each step, read by
+    // the async builder to register a suspended body. Thread-static is right here: a step is one
+    // synchronous call on one thread. Everything that must follow a notebook's logical flow across
+    // threads (Current, Main, the run queue) is instance state of the Scheduler instead.
+    [ThreadStatic] private static Tasklet? t_running;
+    internal static Tasklet? Running { get => t_running; set => t_running = value; }
+
+    private static int s_nextId;
+
+    internal readonly Scheduler Scheduler;
+    internal Tasklet? Next, Prev;           // run queue or channel wait queue
+    internal Tasklet? AllNext, AllPrev;     // the scheduler's registry of alive tasklets
+    internal ChannelBase? BlockedOnChannel; // set while Where == Channel
+    internal object? Resume;                // BodyBox or Action while switched away
+    internal object? Body;                  // TaskletStarter before the first step; BodyBox or Task after
+    internal object? SlotObject;            // Slot<T> carrying values through channels
+    internal object? Pending;               // Exception or ExceptionDispatchInfo to raise when resumed
+    internal Where Where;
+    internal sbyte Direction;               // +1 blocked sending, -1 blocked receiving
+    private Flags _flags;
+    private readonly int _id;
+    private string? _name;
+    internal long StepCount;
+
+    [Flags]
+    private enum Flags : byte { None = 0, Main = 1, Started = 2, Atomic = 4, BlockTrap = 8, SuspendPending = 16, Alive = 32 }
+
+    /// <summary>Creates an unbound tasklet on <paramref name="scheduler"/> (the default scheduler when null).</summary>
+    public Tasklet(Scheduler? scheduler = null)
+    {
+        Scheduler = scheduler ?? Scheduler.Default;
+        _id = Interlocked.Increment(ref s_nextId);
+    }
+
+    /// <summary>Creates a tasklet bound to <paramref name="function"/>; call <see cref="Setup"/> to start it.</summary>
+    public Tasklet(Delegate function, Scheduler? scheduler = null) : this(scheduler) => Bind(function);
+
+    internal Tasklet(Scheduler scheduler, bool isMain) : this(scheduler)
+    {
+        _flags = Flags.Main | Flags.Started | Flags.Alive;
+        Where = Where.Running;
+        _name = "main";
+    }
+
+    // ---- identity -----------------------------------------------------------------------------
+
+    /// <summary>A number unique in the process, in creation order.</summary>
+    public int Id => _id;
+
+    /// <summary>A name for views and messages; defaults to <c>tasklet#Id</c>.</summary>
+    public string Name { get => _name ?? "tasklet#" + _id; set => _name = value; }
+
+    /// <summary>The scheduler this tasklet runs on.</summary>
+    public Scheduler Owner => Scheduler;
+
+    /// <inheritdoc/>
+    public override string ToString() => Name;
+
+    // ---- state (Stackless's attributes) ------------------------------------------------------
+
+    /// <summary>True from <see cref="Setup"/> until the body ends or the tasklet is killed.</summary>
+    public bool Alive => (_flags & Flags.Alive) != 0;
+
+    /// <summary>True while waiting on a channel.</summary>
+    public bool Blocked => Where == Where.Channel;
+
+    /// <summary>True when runnable, current or blocked (Stackless counts a blocked tasklet as scheduled).</summary>
+    public bool Scheduled => Where is Where.RunQueue or Where.Channel or Where.Running
+        || (IsMain && Scheduler.MainIsScheduled);
+
+    /// <summary>True when alive but neither scheduled nor blocked.</summary>
+    public bool Paused => Alive && !Scheduled;
+
+    /// <summary>True for the scheduler's current tasklet.</summary>
+    public bool IsCurrent => Scheduler.Current == this;
+
+    /// <summary>True for the main tasklet: the code that drives the scheduler.</summary>
+    public bool IsMain => (_flags & Flags.Main) != 0;
+
+    /// <summary>True once the body has taken its first step.</summary>
+    public bool Started => (_flags & Flags.Started) != 0;
+
+    /// <summary>The channel this tasklet is blocked on, or null.</summary>
+    public ChannelBase? BlockedOn => Where == Where.Channel ? BlockedOnChannel : null;
+
+    /// <summary>+1 when blocked sending, -1 when blocked receiving, 0 otherwise.</summary>
+    public int BlockedDirection => Where == Where.Channel ? Direction : 0;
+
+    /// <summary>How many steps (resumptions) this tasklet has run.</summary>
+    public long Steps => StepCount;
+
+    /// <summary>The next tasklet in the queue this tasklet is in (run queue or channel), or null.</summary>
+    public Tasklet? NextInQueue => Next;
+
+    /// <summary>The state as one value, for views.</summary>
+    public TaskletState State => Where switch
+    {
+        Where.Running => TaskletState.Current,
+        Where.RunQueue => TaskletState.Runnable,
+        Where.Channel => TaskletState.Blocked,
+        Where.Dead => TaskletState.Dead,
+        _ => IsMain ? (Scheduler.Current == this ? TaskletState.Current : TaskletState.Paused)
+            : Alive ? TaskletState.Paused : TaskletState.New,
+    };
+
+    /// <summary>
+    /// While true, the watchdog of <see cref="Scheduler.Run(long)"/> does not interrupt this tasklet
+    /// (Stackless's <c>atomic</c>).
+    /// </summary>
+    public bool Atomic { get => (_flags & Flags.Atomic) != 0; set => SetFlag(Flags.Atomic, value); }
+
+    /// <summary>
+    /// When true, a channel operation that would block this tasklet raises instead
+    /// (Stackless's <c>block_trap</c>).
+    /// </summary>
+    public bool BlockTrap { get => (_flags & Flags.BlockTrap) != 0; set => SetFlag(Flags.BlockTrap, value); }
+
+    /// <summary>Sets <see cref="Atomic"/> and returns the old value (Stackless's <c>set_atomic</c>).</summary>
+    public bool SetAtomic(bool value) { var old = Atomic; Atomic = value; return old; }
+
+    private void SetFlag(Flags flag, bool on) => _flags = on ? _flags | flag : _flags & ~flag;
+
+    internal bool SuspendPending
+    {
+        get => (_flags & Flags.SuspendPending) != 0;
+        set => SetFlag(Flags.SuspendPending, value);
+    }
+
+    internal void MarkStarted() => _flags |= Flags.Started;
+    internal void MarkAlive() => _flags |= Flags.Alive;
+    internal void MarkDead() { _flags &= ~(Flags.Alive | Flags.SuspendPending); Where = Where.Dead; }
+
+    // ---- binding -------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Binds the body (Stackless's <c>bind</c>). <paramref name="function"/> returns a
+    /// <see cref="TaskletBody"/>, a <see cref="Task"/>, a <see cref="ValueTask"/> or nothing; its parameters
+    /// are filled from <paramref name="args"/> now or by <see cref="Setup"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The tasklet is alive: "tasklet is alive".</exception>
+    public Tasklet Bind(Delegate function, object?[]? args = null)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        Scheduler.CheckOwner();
+        if (Alive) throw new InvalidOperationException("tasklet is alive");
+        if (Where == Where.Dead) Where = Where.Nowhere; // a dead tasklet may be bound again
+        Body = new DynamicStarter(function, args);
+        return this;
+    }
+
+    internal void BindStarter(TaskletStarter starter) => Body = starter;
+
+    /// <summary>
+    /// Gives the bound function its arguments and appends the tasklet to the run queue
+    /// (Stackless's <c>setup</c>, what <c>tasklet(f)(args)</c> does). It does not run yet.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Not bound, or already alive.</exception>
+    public Tasklet Setup(params object?[] args)
+    {
+        Scheduler.CheckOwner();
+        if (Alive) throw new InvalidOperationException("tasklet is alive");
+        if (Body is not DynamicStarter starter) throw new InvalidOperationException("the tasklet is not bound to a function");
+        if (args.Length > 0 || starter.Args is null) starter.Args = args;
+        starter.CheckArity(this);
+        Scheduler.Spawn(this);
+        return this;
+    }
+
+    // ---- lifecycle (Stackless's methods) ---------------------------------------------------
+
+    /// <summary>Appends a paused tasklet to the end of the run queue (Stackless's <c>insert</c>).</summary>
+    public Tasklet Insert() { Scheduler.Insert(this); return this; }
+
+    /// <summary>Takes a runnable tasklet out of the run queue: it becomes paused (Stackless's <c>remove</c>).</summary>
+    public Tasklet Remove() { Scheduler.RemoveFromRunQueue(this); return this; }
+
+    /// <summary>
+    /// Runs this tasklet now; the queue then continues after it, and the caller stays runnable
+    /// (Stackless's <c>run</c>). A tasklet must await the result.
+    /// </summary>
+    public Operation Run() => Scheduler.SwitchTo(this, keepCaller: true);
+
+    /// <summary>Like <see cref="Run"/>, but the caller is paused (Stackless's <c>switch</c>).</summary>
+    public Operation Switch() => Scheduler.SwitchTo(this, keepCaller: false);
+
+    /// <summary>
+    /// Raises <see cref="TaskletExit"/> inside this tasklet so that its <c>finally</c> blocks run
+    /// (Stackless's <c>kill</c>). With <paramref name="pending"/> it is only made runnable, and dies when its
+    /// turn comes. A tasklet that has not started simply dies.
+    /// </summary>
+    public Operation Kill(bool pending = false) => Scheduler.ThrowInto(this, new TaskletExit(), pending, isKill: true);
+
+    /// <summary>
+    /// Raises <paramref name="exception"/> inside this tasklet at the point where it waits
+    /// (Stackless's <c>throw</c>); with <paramref name="pending"/> it is only made runnable.
+    /// </summary>
+    public Operation Throw(Exception exception, bool pending = false)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return Scheduler.ThrowInto(this, exception, pending, isKill: false);
+    }
+
+    /// <summary>Raises <paramref name="exception"/> inside this tasklet now (Stackless's <c>raise_exception</c>).</summary>
+    public Operation RaiseException(Exception exception) => Throw(exception, pending: false);
+
+    // ---- plumbing for operations ---------------------------------------------------------------
+
+    internal void SetResume(object continuation)
+    {
+        Debug.Assert(Resume is null, "One resume point at a time.");
+        Resume = continuation;
+        SuspendPending = false;
+    }
+
+    /// <summary>Called by an awaiter when the tasklet resumes: raises what was thrown into it meanwhile.</summary>
+    internal void OnResumed()
+    {
+        if (Pending is { } pending)
+        {
+            Pending = null;
+            if (pending is ExceptionDispatchInfo edi) edi.Throw();
+            throw (Exception)pending;
+        }
+    }
+
+    internal Slot<T> GetSlot<T>() => SlotObject as Slot<T> ?? (Slot<T>)(SlotObject = new Slot<T>());
+
+    /// <summary>The value a channel left for this tasklet, or the exception sent in its place.</summary>
+    internal T TakeValue<T>()
+    {
+        var slot = (Slot<T>)SlotObject!;
+        var value = slot.Value;
+        slot.Value = default!;
+        if (slot.Error is { } error) { slot.Error = null; Raise(error); }
+        return value;
+    }
+
+    internal static void Raise(object error)
+    {
+        if (error is ExceptionDispatchInfo edi) edi.Throw();
+        throw (Exception)error;
+    }
+
+    [Conditional("DEBUG")]
+    internal void AssertInvariants()
+    {
+        Debug.Assert(Where != Where.Channel || BlockedOnChannel is not null, "A blocked tasklet knows its channel.");
+        Debug.Assert(Where == Where.Channel || Where == Where.RunQueue || (Next is null && Prev is null),
+            "Only a queued tasklet is linked.");
+        Debug.Assert(Where != Where.Dead || (Resume is null && !Alive), "A dead tasklet holds no resume point.");
+        Debug.Assert(!IsMain || Resume is null, "Main is resumed by returning to it.");
+    }
+}
+
+/// <summary>A value in transit through a channel, kept by the receiving (or blocked sending) tasklet.</summary>
+internal sealed class Slot<T>
+{
+    public T Value = default!;
+    public object? Error; // Exception (raise fresh) or ExceptionDispatchInfo (rethrow with its trace)
+}

@@ -1,0 +1,196 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+
+namespace StacklessInteractive;
+
+/// <summary>
+/// The return type of a tasklet's body: write <c>async TaskletBody Counter(Channel&lt;int&gt; c) { ... }</c>.
+/// </summary>
+/// <remarks>
+/// <para>A tasklet body is an ordinary C# <c>async</c> method whose awaits are Stackless operations
+/// (<see cref="Channel{T}.Send"/>, <see cref="Channel{T}.Receive"/>, <see cref="Scheduler.Schedule"/>).
+/// The compiler turns it into a state machine; the scheduler resumes that state machine directly, so a
+/// switch between tasklets is a method call: no thread, no <see cref="Task"/>, no delegate.</para>
+/// <para>The state machine is boxed once, on the body's first suspension, and never again. A body
+/// that finishes without ever suspending allocates nothing.</para>
+/// <para>Bodies may also be <c>async Task</c> or plain methods (see <see cref="Tasklet.Bind(Delegate, object?[])"/>);
+/// <see cref="TaskletBody"/> is the fast and small one. A <see cref="TaskletBody"/> can be awaited from
+/// another body, so helpers can be written as <c>async TaskletBody</c> methods too.</para>
+/// </remarks>
+[AsyncMethodBuilder(typeof(TaskletBodyBuilder))]
+public readonly struct TaskletBody
+{
+    // Exactly one of these is set when the body suspended (_box) or failed synchronously (_exception);
+    // neither when it ran to completion without suspending.
+    private readonly BodyBox? _box;
+    private readonly ExceptionDispatchInfo? _exception;
+
+    internal TaskletBody(BodyBox box) { _box = box; _exception = null; }
+    internal TaskletBody(ExceptionDispatchInfo exception) { _box = null; _exception = exception; }
+
+    /// <summary>True once the body has returned or thrown.</summary>
+    public bool IsCompleted => _box is null || _box.IsCompleted;
+
+    /// <summary>The exception the body ended with, or null.</summary>
+    internal ExceptionDispatchInfo? Exception => _box is null ? _exception : _box.Exception;
+
+    internal BodyBox? Box => _box;
+
+    /// <summary>Lets one body await another (a helper written as <c>async TaskletBody</c>).</summary>
+    public Awaiter GetAwaiter() => new(this);
+
+    /// <summary>Awaiter of a nested <see cref="TaskletBody"/>.</summary>
+    public readonly struct Awaiter : ICriticalNotifyCompletion
+    {
+        private readonly TaskletBody _body;
+        internal Awaiter(TaskletBody body) => _body = body;
+        /// <summary>True when the awaited body has finished.</summary>
+        public bool IsCompleted => _body.IsCompleted;
+        internal BodyBox? Box => _body._box;
+        /// <summary>Rethrows the awaited body's exception, if any.</summary>
+        public void GetResult() => _body.Exception?.Throw();
+        /// <inheritdoc/>
+        public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
+        /// <inheritdoc/>
+        public void UnsafeOnCompleted(Action continuation)
+        {
+            if (_body._box is { } box) box.SetContinuation(continuation);
+            else continuation();
+        }
+    }
+}
+
+/// <summary>
+/// Something the scheduler can resume: the boxed state machine of a suspended body.
+/// </summary>
+internal abstract class BodyBox
+{
+    // Invariants:
+    // - _state goes Running -> Completed once; _exception is set only on the way to Completed.
+    // - _continuation is whoever awaits this body (another BodyBox or an Action), or null for a
+    //   tasklet's top-level body, whose completion the scheduler sees after the step returns.
+    private const int Running = 0, Completed = 1;
+    private int _state;
+    private ExceptionDispatchInfo? _exception;
+    private object? _continuation;
+
+    public bool IsCompleted => _state == Completed;
+    public ExceptionDispatchInfo? Exception => _exception;
+
+    /// <summary>Resumes the state machine where it last awaited.</summary>
+    public abstract void MoveNext();
+
+    public void SetContinuation(object continuation)
+    {
+        Debug.Assert(_continuation is null, "A body is awaited by at most one awaiter.");
+        if (_state == Completed) { Invoke(continuation); return; }
+        _continuation = continuation;
+    }
+
+    public void SetResult() => Complete(null);
+
+    public void SetException(Exception exception) => Complete(ExceptionDispatchInfo.Capture(exception));
+
+    private void Complete(ExceptionDispatchInfo? exception)
+    {
+        Debug.Assert(_state == Running, "A body completes once.");
+        _exception = exception;
+        _state = Completed;
+        if (_continuation is { } continuation)
+        {
+            _continuation = null;
+            Invoke(continuation); // the awaiting body continues in the same step, like a return
+        }
+    }
+
+    private static void Invoke(object continuation)
+    {
+        if (continuation is BodyBox box) box.MoveNext();
+        else ((Action)continuation)();
+    }
+}
+
+internal sealed class BodyBox<TStateMachine> : BodyBox where TStateMachine : IAsyncStateMachine
+{
+    public TStateMachine StateMachine = default!;
+    private Action? _moveNextAction;
+
+    /// <summary>Only for foreign awaiters (a <see cref="Task"/> inside a body); ours never need it.</summary>
+    public Action MoveNextAction => _moveNextAction ??= MoveNext;
+
+    public override void MoveNext() => StateMachine.MoveNext();
+}
+
+/// <summary>
+/// The async method builder behind <see cref="TaskletBody"/>. Public only because the compiler needs it.
+/// </summary>
+public struct TaskletBodyBuilder
+{
+    private BodyBox? _box;
+    private ExceptionDispatchInfo? _exception;
+
+    /// <summary>Compiler entry point.</summary>
+    public static TaskletBodyBuilder Create() => default;
+
+    /// <summary>Runs the body up to its first suspension, on the caller's stack: the scheduler calls a
+    /// tasklet's body only when the tasklet takes its first step.</summary>
+    public void Start<TStateMachine>(ref TStateMachine stateMachine) where TStateMachine : IAsyncStateMachine
+        => stateMachine.MoveNext();
+
+    /// <summary>Compiler entry point (unused: the box holds the state machine itself).</summary>
+    public void SetStateMachine(IAsyncStateMachine stateMachine) { }
+
+    /// <summary>Compiler entry point.</summary>
+    public void SetResult() => _box?.SetResult();
+
+    /// <summary>Compiler entry point.</summary>
+    public void SetException(Exception exception)
+    {
+        if (_box is null) _exception = ExceptionDispatchInfo.Capture(exception);
+        else _box.SetException(exception);
+    }
+
+    /// <summary>Compiler entry point.</summary>
+    public TaskletBody Task => _box is not null ? new TaskletBody(_box) : _exception is not null ? new TaskletBody(_exception) : default;
+
+    /// <summary>Compiler entry point.</summary>
+    public void AwaitOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
+        where TAwaiter : INotifyCompletion where TStateMachine : IAsyncStateMachine
+    {
+        var box = GetBox(ref stateMachine);
+        awaiter.OnCompleted(box.MoveNextAction);
+    }
+
+    /// <summary>Compiler entry point: registers the suspended body with the tasklet that runs it.</summary>
+    public void AwaitUnsafeOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
+        where TAwaiter : ICriticalNotifyCompletion where TStateMachine : IAsyncStateMachine
+    {
+        var box = GetBox(ref stateMachine);
+        if (default(TAwaiter) is IStacklessAwaiter)
+        {
+            // A Stackless operation: the running tasklet resumes this box directly, no delegate.
+            Tasklet.Running!.SetResume(box);
+        }
+        else if (default(TAwaiter) is TaskletBody.Awaiter)
+        {
+            var inner = ((TaskletBody.Awaiter)(object)awaiter).Box;
+            if (inner is null) box.MoveNext(); else inner.SetContinuation(box);
+        }
+        else
+        {
+            awaiter.UnsafeOnCompleted(box.MoveNextAction);
+        }
+    }
+
+    private BodyBox<TStateMachine> GetBox<TStateMachine>(ref TStateMachine stateMachine) where TStateMachine : IAsyncStateMachine
+    {
+        if (_box is BodyBox<TStateMachine> existing) return existing;
+        var box = new BodyBox<TStateMachine>();
+        _box = box;                      // first, so that the copy below knows its box
+        box.StateMachine = stateMachine; // the one copy of the state machine to the heap
+        return box;
+    }
+}
+
+/// <summary>Marks the awaiters of Stackless operations, which the scheduler resumes itself.</summary>
+internal interface IStacklessAwaiter { }
