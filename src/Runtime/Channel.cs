@@ -78,10 +78,18 @@ public abstract class ChannelBase
     /// Marks the channel as closing (Stackless's <c>close</c>): waiting tasklets stay and can still be served,
     /// but an operation that would block raises, and iteration ends once no sender waits.
     /// </summary>
-    public void Close() => _closing = true;
+    public void Close()
+    {
+        _closing = true;
+        Scheduler.Trace?.Add(new TraceEvent(Scheduler.Steps, TraceReason.ChannelClose, Scheduler.Current, Channel: this, Balance: _balance));
+    }
 
     /// <summary>Reopens a closing channel (Stackless's <c>open</c>).</summary>
-    public void Open() => _closing = false;
+    public void Open()
+    {
+        _closing = false;
+        Scheduler.Trace?.Add(new TraceEvent(Scheduler.Steps, TraceReason.ChannelOpen, Scheduler.Current, Channel: this, Balance: _balance));
+    }
 
     /// <summary>Stackless's flags word: bit 0 closing, bits 1-2 preference (-1 stored as 3), bit 3 schedule_all.</summary>
     public int Flags => (_closing ? 1 : 0) | ((_preference & 3) << 1) | (_scheduleAll ? 8 : 0);

@@ -152,16 +152,34 @@ public sealed class Scheduler
 
     internal void Spawn(Tasklet t)
     {
+        Register(t);
+        t.Where = Where.RunQueue;
+        _runQueue.Append(t);
+        _trace?.Add(new TraceEvent(_steps, TraceReason.Spawn, t));
+    }
+
+    /// <summary>Makes a bound tasklet alive (paused until queued) and adds it to the registry.</summary>
+    internal void Register(Tasklet t)
+    {
         CheckOwner();
         AssertInvariants();
         t.MarkAlive();
+        t.Where = Where.Nowhere;
         t.AllNext = _allHead;
         if (_allHead is not null) _allHead.AllPrev = t;
         _allHead = t;
         _aliveCount++;
-        t.Where = Where.RunQueue;
-        _runQueue.Append(t);
-        _trace?.Add(new TraceEvent(_steps, TraceReason.Spawn, t));
+    }
+
+    /// <summary>Drops a paused tasklet's body before it is bound again.</summary>
+    internal void Unbind(Tasklet t)
+    {
+        if (t.Alive) Unregister(t);
+        t.Body = null;
+        t.Resume = null;
+        t.Pending = null;
+        t.MarkDead();
+        t.Where = Where.Nowhere;
     }
 
     private void Unregister(Tasklet t)
@@ -190,8 +208,13 @@ public sealed class Scheduler
     public Tasklet? Run(long maxSteps)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxSteps);
-        if (!_current.IsMain) throw new InvalidOperationException($"Run() is called by the main tasklet, not by {_current.Name}.");
+        if (!_current.IsMain)
+        {
+            CheckRunning(_current); // another thread while the loop runs gets the one-caller error
+            throw new InvalidOperationException($"Run() is called by the main tasklet, not by {_current.Name}.");
+        }
         Enter();
+        _lastStepped = null; // only a tasklet stepped by this run can be its interrupted one
         _mainMode = MainMode.InRun;
         _main.Where = Where.Nowhere;
         try
@@ -281,7 +304,7 @@ public sealed class Scheduler
         {
             var previous = _current;
             _current = _main;
-            if (previous != _main) ScheduleCallback?.Invoke(previous, _main);
+            if (previous != _main && ScheduleCallback is not null) NotifySchedule(previous, _main);
             if (savedContext is not null) SynchronizationContext.SetSynchronizationContext(savedContext);
         }
     }
@@ -294,7 +317,7 @@ public sealed class Scheduler
         t.StepCount++;
         _steps++;
         _lastStepped = t;
-        if (previous != t) ScheduleCallback?.Invoke(previous, t);
+        if (previous != t && ScheduleCallback is not null) NotifySchedule(previous, t);
         _trace?.Add(new TraceEvent(_steps, TraceReason.Run, t));
         ExceptionDispatchInfo? error = null;
         Tasklet.Running = t;
@@ -329,6 +352,16 @@ public sealed class Scheduler
             Tasklet.Raise(pending);
         }
         starter.Start(t);
+    }
+
+    /// <summary>
+    /// Calls the schedule callback. Like Stackless (which reports it as unraisable), an exception it throws is
+    /// written to stderr and ignored, so that a failing callback cannot leave a tasklet half-switched.
+    /// </summary>
+    private void NotifySchedule(Tasklet previous, Tasklet next)
+    {
+        try { ScheduleCallback?.Invoke(previous, next); }
+        catch (Exception e) { Console.Error.WriteLine("Exception ignored in the scheduling callback: " + e); }
     }
 
     /// <summary>The step ended without a proper switch: the body finished, or misused an operation.</summary>
@@ -604,14 +637,15 @@ public sealed class Scheduler
     [Conditional("DEBUG")]
     internal void AssertInvariants()
     {
+        // Walks at most the first 64 queued tasklets, so that debug builds stay usable on large runs.
         var n = 0;
-        for (var t = _runQueue.First; t is not null; t = t.Next)
+        for (var t = _runQueue.First; t is not null && n < 64; t = t.Next)
         {
             Debug.Assert(t.Where == Where.RunQueue, "Every queued tasklet knows it is queued.");
             Debug.Assert(t.Alive, "Only alive tasklets are runnable.");
             Debug.Assert(t != _main || _mainMode == MainMode.Waiting, "Main is queued only while it waits in an operation.");
             n++;
         }
-        Debug.Assert(n == _runQueue.Count, "The run queue's count matches its links.");
+        Debug.Assert(n == 64 || n == _runQueue.Count, "The run queue's count matches its links.");
     }
 }

@@ -170,24 +170,31 @@ public sealed class Tasklet
     }
 
     internal void MarkStarted() => _flags |= Flags.Started;
-    internal void MarkAlive() => _flags |= Flags.Alive;
+    internal void MarkAlive() => _flags = (_flags | Flags.Alive) & ~Flags.Started;
     internal void MarkDead() { _flags &= ~(Flags.Alive | Flags.SuspendPending); Where = Where.Dead; }
 
     // ---- binding -------------------------------------------------------------------------------
 
     /// <summary>
     /// Binds the body (Stackless's <c>bind</c>). <paramref name="function"/> returns a
-    /// <see cref="TaskletBody"/>, a <see cref="Task"/>, a <see cref="ValueTask"/> or nothing; its parameters
-    /// are filled from <paramref name="args"/> now or by <see cref="Setup"/>.
+    /// <see cref="TaskletBody"/>, a <see cref="Task"/>, a <see cref="ValueTask"/> or nothing. Without
+    /// <paramref name="args"/> the tasklet is not alive until <see cref="Setup"/>; with them it is alive and
+    /// paused, and <see cref="Insert"/> or <see cref="Run"/> starts it. Binding a paused tasklet discards
+    /// its body, as Stackless drops its frames (its <c>finally</c> blocks do not run).
     /// </summary>
-    /// <exception cref="InvalidOperationException">The tasklet is alive: "tasklet is alive".</exception>
+    /// <exception cref="InvalidOperationException">"can't (re)bind the current tasklet", or "tasklet is
+    /// scheduled" when it is runnable or blocked.</exception>
     public Tasklet Bind(Delegate function, object?[]? args = null)
     {
         ArgumentNullException.ThrowIfNull(function);
         Scheduler.CheckOwner();
-        if (Alive) throw new InvalidOperationException("tasklet is alive");
-        if (Where == Where.Dead) Where = Where.Nowhere; // a dead tasklet may be bound again
-        Body = new DynamicStarter(function, args);
+        if (IsMain || Where == Where.Running) throw new InvalidOperationException("can't (re)bind the current tasklet");
+        if (Where is Where.RunQueue or Where.Channel) throw new InvalidOperationException("tasklet is scheduled");
+        var starter = new DynamicStarter(function, args);
+        if (args is not null) starter.CheckArity(this);
+        Scheduler.Unbind(this);
+        Body = starter;
+        if (args is not null) Scheduler.Register(this); // alive and paused
         return this;
     }
 
@@ -197,13 +204,15 @@ public sealed class Tasklet
     /// Gives the bound function its arguments and appends the tasklet to the run queue
     /// (Stackless's <c>setup</c>, what <c>tasklet(f)(args)</c> does). It does not run yet.
     /// </summary>
-    /// <exception cref="InvalidOperationException">Not bound, or already alive.</exception>
+    /// <exception cref="InvalidOperationException">"tasklet is alive", or "the tasklet was not bound to a function".</exception>
+    /// <exception cref="ArgumentException">The number of arguments does not fit the function.</exception>
     public Tasklet Setup(params object?[] args)
     {
+        ArgumentNullException.ThrowIfNull(args);
         Scheduler.CheckOwner();
         if (Alive) throw new InvalidOperationException("tasklet is alive");
-        if (Body is not DynamicStarter starter) throw new InvalidOperationException("the tasklet is not bound to a function");
-        if (args.Length > 0 || starter.Args is null) starter.Args = args;
+        if (Body is not DynamicStarter starter) throw new InvalidOperationException("the tasklet was not bound to a function");
+        starter.Args = args;
         starter.CheckArity(this);
         Scheduler.Spawn(this);
         return this;

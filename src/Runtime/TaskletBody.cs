@@ -115,8 +115,17 @@ internal sealed class BodyBox<TStateMachine> : BodyBox where TStateMachine : IAs
     public TStateMachine StateMachine = default!;
     private Action? _moveNextAction;
 
-    /// <summary>Only for foreign awaiters (a <see cref="Task"/> inside a body); ours never need it.</summary>
-    public Action MoveNextAction => _moveNextAction ??= MoveNext;
+    /// <summary>
+    /// Only for foreign awaiters (a <see cref="Task"/> inside a body); ours never need it. It resumes the body
+    /// only within a step of the tasklet that awaited (an <c>async Task</c> helper completing there): a foreign
+    /// completion arriving later, after the scheduler declared that tasklet dead, is dropped.
+    /// </summary>
+    public Action MoveNextAction => _moveNextAction ??= ForeignContinuation(Tasklet.Running);
+
+    private Action ForeignContinuation(Tasklet? owner) => () =>
+    {
+        if (owner is null || Tasklet.Running == owner) MoveNext();
+    };
 
     public override void MoveNext() => StateMachine.MoveNext();
 }

@@ -1,0 +1,514 @@
+namespace StacklessInteractive.Tests;
+
+/// <summary>The scheduler: schedule/schedule_remove, the watchdog, atomic, errors, main's blocking operations, deadlock.</summary>
+public class SchedulerTests
+{
+    // ---- schedule / schedule_remove -----------------------------------------------------------
+
+    [Fact]
+    public void Schedule_GoesRoundRobin_WithTaskletsOfDifferentLengths()
+    {
+        var s = new Scheduler();
+        var log = new List<string>();
+        async TaskletBody W(string name, int rounds)
+        {
+            for (var i = 0; i < rounds; i++) { log.Add(name + i); await s.Schedule(); }
+        }
+        s.Spawn(W, "a", 1);
+        s.Spawn(W, "b", 3);
+        s.Spawn(W, "c", 2);
+        s.Run();
+        Assert.Equal(new[] { "a0", "b0", "c0", "b1", "c1", "b2" }, log);
+    }
+
+    [Fact]
+    public void Schedule_OfTheOnlyRunnableTasklet_ContinuesIt()
+    {
+        var s = new Scheduler();
+        var count = 0;
+        async TaskletBody Alone() { for (var i = 0; i < 3; i++) { count++; await s.Schedule(); } }
+        var t = s.Spawn(Alone);
+        s.Run();
+        Assert.Equal(3, count);
+        Assert.Equal(4, t.Steps);
+    }
+
+    [Fact]
+    public void ScheduleRemove_PausesTheCaller_UntilInsert()
+    {
+        var s = new Scheduler();
+        var log = new List<string>();
+        async TaskletBody Pauser() { log.Add("p1"); await s.ScheduleRemove(); log.Add("p2"); }
+        var p = s.Spawn(Pauser);
+        s.SpawnAction(() => log.Add("other"));
+        s.Run();
+        Assert.Equal(new[] { "p1", "other" }, log);
+        Assert.True(p.Paused);
+        Assert.Equal(TaskletState.Paused, p.State);
+        Assert.True(p.Alive);
+        p.Insert();
+        s.Run();
+        Assert.Equal(new[] { "p1", "other", "p2" }, log);
+        Assert.False(p.Alive);
+    }
+
+    [Fact]
+    public void ScheduleRemove_OfTheLastRunnableTaskletDuringRun_MakesRunReturn()
+    {
+        var s = new Scheduler();
+        var p = s.Spawn(async () => { await s.ScheduleRemove(); });
+        s.Run();
+        Assert.True(p.Paused);
+        Assert.Same(s.Main, s.Current);
+    }
+
+    // ---- watchdog -----------------------------------------------------------------------------
+
+    [Fact]
+    public void RunWithMaxSteps_ReturnsTheInterruptedBusyTasklet_PausedUntilInsert_AndALaterRunContinuesIt()
+    {
+        var s = new Scheduler();
+        var count = 0;
+        async TaskletBody Busy() { for (var i = 0; i < 5; i++) { count++; await s.Schedule(); } }
+        var t = s.Spawn(Busy);
+        var interrupted = s.Run(3);
+        Assert.Same(t, interrupted);
+        Assert.Equal(3, count);
+        Assert.True(t.Paused);
+        Assert.Equal(TaskletState.Paused, t.State);
+        Assert.Empty(s.RunQueue);
+        Assert.Equal(1, s.RunCount);
+
+        s.Run(); // paused: it does not run
+        Assert.Equal(3, count);
+
+        t.Insert();
+        Assert.Null(s.Run(100));
+        Assert.Equal(5, count);
+        Assert.False(t.Alive);
+    }
+
+    [Fact]
+    public void RunWithMaxSteps_CountsStepsOverAllTasklets_AndLeavesTheOthersRunnable()
+    {
+        var s = new Scheduler();
+        var log = new List<string>();
+        async TaskletBody Busy(string name) { for (var i = 0; i < 10; i++) { log.Add(name + i); await s.Schedule(); } }
+        var a = s.Spawn(Busy, "a");
+        var b = s.Spawn(Busy, "b");
+        var interrupted = s.Run(3);
+        Assert.Same(a, interrupted);
+        Assert.Equal(new[] { "a0", "b0", "a1" }, log);
+        Assert.True(a.Paused);
+        Assert.Equal(TaskletState.Runnable, b.State);
+        Assert.Equal(new[] { b }, s.RunQueue);
+    }
+
+    [Fact]
+    public void RunWithMaxSteps_ReturnsNull_WhenEverythingFinishesInTime()
+    {
+        var s = new Scheduler();
+        var t = s.Spawn(async () => { await s.Schedule(); });
+        Assert.Null(s.Run(10));
+        Assert.False(t.Alive);
+    }
+
+    [Fact]
+    public void RunWithNegativeMaxSteps_Throws()
+    {
+        var s = new Scheduler();
+        Assert.Throws<ArgumentOutOfRangeException>(() => s.Run(-1));
+        s.SpawnAction(() => { });
+        s.Run();
+        Assert.Equal(0, s.AliveCount);
+    }
+
+    [Fact]
+    public void Atomic_PreventsTheWatchdogFromInterrupting()
+    {
+        var s = new Scheduler();
+        var count = 0;
+        async TaskletBody Critical()
+        {
+            s.Current.Atomic = true;
+            for (var i = 0; i < 5; i++) { count++; await s.Schedule(); }
+            s.Current.Atomic = false;
+            for (var i = 0; i < 5; i++) { count++; await s.Schedule(); }
+        }
+        var t = s.Spawn(Critical);
+        var interrupted = s.Run(2);
+        // Not interrupted while atomic (5 steps), then at the first step boundary after it cleared atomic.
+        Assert.Same(t, interrupted);
+        Assert.Equal(6, count);
+        Assert.Equal(6, t.Steps);
+        Assert.True(t.Paused);
+    }
+
+    [Fact]
+    public void SetAtomic_ReturnsTheOldValue()
+    {
+        var s = new Scheduler();
+        var t = s.SpawnAction(() => { });
+        Assert.False(t.SetAtomic(true));
+        Assert.True(t.Atomic);
+        Assert.True(t.SetAtomic(false));
+        Assert.False(t.Atomic);
+    }
+
+    [Fact]
+    public void WithoutAtomic_TheSameTaskletIsInterruptedAtTheLimit()
+    {
+        var s = new Scheduler();
+        var count = 0;
+        async TaskletBody Busy() { for (var i = 0; i < 10; i++) { count++; await s.Schedule(); } }
+        s.Spawn(Busy);
+        Assert.NotNull(s.Run(2));
+        Assert.Equal(2, count);
+    }
+
+    // ---- errors -------------------------------------------------------------------------------
+
+    [Fact]
+    public void ExceptionEscapingATasklet_ComesOutOfRun_TheOthersStayRunnable_AndALaterRunContinuesThem()
+    {
+        var s = new Scheduler();
+        var log = new List<string>();
+        async TaskletBody Failing() { log.Add("f1"); await s.Schedule(); throw new TestError("boom"); }
+        async TaskletBody Other() { for (var i = 0; i < 3; i++) { log.Add("o" + i); await s.Schedule(); } }
+        var f = s.Spawn(Failing);
+        var o = s.Spawn(Other);
+        var e = Assert.Throws<TestError>(() => s.Run());
+        Assert.Equal("boom", e.Message);
+        Assert.Equal(new[] { "f1", "o0" }, log);
+        Assert.Equal(TaskletState.Dead, f.State);
+        Assert.Equal(TaskletState.Runnable, o.State);
+        Assert.Equal(new[] { o }, s.RunQueue);
+        Assert.Same(s.Main, s.Current);
+        Assert.Equal(TaskletState.Current, s.Main.State);
+
+        s.Run();
+        Assert.Equal(new[] { "f1", "o0", "o1", "o2" }, log);
+        Assert.False(o.Alive);
+    }
+
+    [Fact]
+    public void ExceptionEscapingAnActionBody_ComesOutOfRun()
+    {
+        var s = new Scheduler();
+        var t = s.SpawnAction(() => throw new TestError("from action"));
+        var e = Assert.Throws<TestError>(() => s.Run());
+        Assert.Equal("from action", e.Message);
+        Assert.False(t.Alive);
+    }
+
+    [Fact]
+    public void ErrorHandler_ReceivesTheDyingTaskletAndItsException_AndRunCarriesOn()
+    {
+        var s = new Scheduler();
+        var log = new List<string>();
+        var handled = new List<(Tasklet Tasklet, Exception Error, Tasklet Current)>();
+        s.ErrorHandler = (t, e) => handled.Add((t, e, s.Current));
+        var error = new TestError("boom");
+        async TaskletBody Failing() { log.Add("f1"); await s.Schedule(); throw error; }
+        async TaskletBody Other() { for (var i = 0; i < 3; i++) { log.Add("o" + i); await s.Schedule(); } }
+        var f = s.Spawn(Failing);
+        s.Spawn(Other);
+        s.Run();
+        Assert.Equal(new[] { "f1", "o0", "o1", "o2" }, log);
+        var (who, what, current) = Assert.Single(handled);
+        Assert.Same(f, who);
+        Assert.Same(error, what);
+        Assert.Same(f, current); // Stackless calls the handler in the context of the dying tasklet
+        Assert.Equal(0, s.AliveCount);
+    }
+
+    [Fact]
+    public void ErrorHandler_ThatThrows_SendsItsExceptionOutOfRun()
+    {
+        var s = new Scheduler();
+        s.ErrorHandler = (t, e) => throw new TestError("handler: " + e.Message);
+        var f = s.SpawnAction(() => throw new TestError("boom"));
+        var other = s.SpawnAction(() => { });
+        var e = Assert.Throws<TestError>(() => s.Run());
+        Assert.Equal("handler: boom", e.Message);
+        Assert.False(f.Alive);
+        Assert.Equal(new[] { other }, s.RunQueue);
+        s.Run();
+        Assert.False(other.Alive);
+    }
+
+    // ---- main's blocking operations ------------------------------------------------------------
+
+    [Fact]
+    public void MainReceive_RunsTheOthersUntilASenderArrives()
+    {
+        var s = new Scheduler();
+        var ch = new Channel(s);
+        var log = new List<string>();
+        s.SpawnAction(() => log.Add("x"));
+        async TaskletBody Producer() { log.Add("p before"); await ch.Send(7); log.Add("p after"); }
+        var p = s.Spawn(Producer);
+        Assert.Equal(7, ch.Receive().Value);
+        Assert.Equal(new[] { "x", "p before" }, log);
+        Assert.Equal(TaskletState.Runnable, p.State); // the sender was put behind main
+        s.Run();
+        Assert.Equal(new[] { "x", "p before", "p after" }, log);
+    }
+
+    [Fact]
+    public void MainSend_RunsTheOthersUntilAReceiverTakesTheValue()
+    {
+        var s = new Scheduler();
+        var ch = new Channel<int>(s);
+        var got = new List<int>();
+        async TaskletBody Consumer() { while (true) got.Add(await ch.Receive()); }
+        var c = s.Spawn(Consumer);
+        ch.Send(1);
+        ch.Send(2);
+        ch.Send(3);
+        Assert.Equal(new[] { 1, 2, 3 }, got);
+        Assert.True(c.Blocked);
+        Assert.Equal(-1, ch.Balance);
+    }
+
+    [Fact]
+    public void MainSchedule_RunsOneRoundOfTheOthers()
+    {
+        var s = new Scheduler();
+        var log = new List<string>();
+        async TaskletBody W(string name) { for (var i = 0; i < 2; i++) { log.Add(name + i); await s.Schedule(); } }
+        s.Spawn(W, "a");
+        s.Spawn(W, "b");
+        s.Schedule();
+        Assert.Equal(new[] { "a0", "b0" }, log);
+        Assert.Same(s.Main, s.Current);
+        s.Schedule();
+        Assert.Equal(new[] { "a0", "b0", "a1", "b1" }, log);
+        s.Run();
+        Assert.Equal(0, s.AliveCount);
+    }
+
+    [Fact]
+    public void MainSchedule_WithNothingElseRunnable_ReturnsAtOnce()
+    {
+        var s = new Scheduler();
+        var op = s.Schedule();
+        Assert.True(op.IsCompleted);
+        Assert.Equal(0, s.Steps);
+    }
+
+    [Fact]
+    public async Task MainOperations_CanBeAwaited()
+    {
+        var s = new Scheduler();
+        var ch = new Channel(s);
+        s.Spawn(async () => { await ch.Send("hello"); await ch.Send("world"); });
+        var first = await ch.Receive();
+        await s.Schedule();
+        var second = await ch.Receive();
+        Assert.Equal("hello", first);
+        Assert.Equal("world", second);
+        s.Run();
+        Assert.Equal(0, s.AliveCount);
+    }
+
+    // ---- deadlock -----------------------------------------------------------------------------
+
+    [Fact]
+    public void MainReceiving_WithNothingRunnable_RaisesLastRunnableDeadlock()
+    {
+        var s = new Scheduler();
+        var ch = new Channel(s);
+        var e = Assert.Throws<DeadlockException>(() => ch.Receive());
+        Assert.Equal("Deadlock: the last runnable tasklet cannot be blocked.", e.Message);
+        Assert.Equal(0, ch.Balance);
+        Assert.Null(ch.Queue);
+        Assert.Same(s.Main, s.Current);
+        Assert.Equal(TaskletState.Current, s.Main.State);
+    }
+
+    [Fact]
+    public void MainSending_WithNothingRunnable_RaisesLastRunnableDeadlock()
+    {
+        var s = new Scheduler();
+        var ch = new Channel(s);
+        var e = Assert.Throws<DeadlockException>(() => ch.Send(1));
+        Assert.Equal("Deadlock: the last runnable tasklet cannot be blocked.", e.Message);
+        Assert.Equal(0, ch.Balance);
+    }
+
+    [Fact]
+    public void MainReceiving_WhenTheOthersEndWithoutSending_RaisesReceivingWithoutASender()
+    {
+        var s = new Scheduler();
+        var ch = new Channel(s);
+        var ran = false;
+        s.SpawnAction(() => ran = true);
+        var e = Assert.Throws<DeadlockException>(() => ch.Receive());
+        Assert.Equal("the main tasklet is receiving without a sender available.", e.Message);
+        Assert.True(ran);
+        Assert.Equal(0, ch.Balance);
+        Assert.False(s.Main.Blocked);
+        Assert.Same(s.Main, s.Current);
+    }
+
+    [Fact]
+    public void MainSending_WhenTheOthersEndWithoutReceiving_RaisesSendingWithoutAReceiver()
+    {
+        var s = new Scheduler();
+        var ch = new Channel(s);
+        s.SpawnAction(() => { });
+        var e = Assert.Throws<DeadlockException>(() => ch.Send(1));
+        Assert.Equal("the main tasklet is sending without a receiver available.", e.Message);
+        Assert.Equal(0, ch.Balance);
+    }
+
+    [Fact]
+    public void TaskletBlockingLastWhileMainIsBlocked_GetsLastRunnableDeadlock()
+    {
+        var s = new Scheduler();
+        var ch = new Channel(s);
+        var other = new Channel(s);
+        string? inTasklet = null;
+        async TaskletBody Lonely()
+        {
+            try { await other.Receive(); }
+            catch (DeadlockException e) { inTasklet = e.Message; }
+        }
+        s.Spawn(Lonely);
+        var e = Assert.Throws<DeadlockException>(() => ch.Receive());
+        Assert.Equal("Deadlock: the last runnable tasklet cannot be blocked.", inTasklet);
+        Assert.Equal("the main tasklet is receiving without a sender available.", e.Message);
+        Assert.Equal(0, other.Balance);
+        Assert.Equal(0, ch.Balance);
+    }
+
+    [Fact]
+    public void TaskletDyingOfDeadlockWhileMainIsBlocked_SendsTheDeadlockToMain()
+    {
+        var s = new Scheduler();
+        var ch = new Channel(s);
+        var t = s.Spawn(async () => { await new Channel(s).Receive(); });
+        var e = Assert.Throws<DeadlockException>(() => ch.Send(1));
+        Assert.Equal("Deadlock: the last runnable tasklet cannot be blocked.", e.Message);
+        Assert.False(t.Alive);
+        Assert.Equal(0, ch.Balance);
+    }
+
+    [Fact]
+    public void Run_WithEveryTaskletBlocked_ReturnsSilently()
+    {
+        var s = new Scheduler();
+        var ch = new Channel(s);
+        var a = s.Spawn(async () => { await ch.Receive(); });
+        var b = s.Spawn(async () => { await ch.Receive(); });
+        s.Run();
+        Assert.True(a.Blocked);
+        Assert.True(b.Blocked);
+        Assert.Equal(-2, ch.Balance);
+        Assert.Equal(new[] { a, b }, s.BlockedTasklets);
+    }
+
+    [Fact]
+    public void DeadlockReport_NamesEachBlockedTaskletWithItsChannelAndDirection()
+    {
+        var s = new Scheduler();
+        var ch1 = new Channel(s, "ch1");
+        var ch2 = new Channel(s, "ch2");
+        var reader = s.Spawn(async () => { await ch1.Receive(); }, "reader");
+        var writer = s.Spawn(async () => { await ch2.Send(1); }, "writer");
+        s.Run();
+        var report = s.GetDeadlockReport();
+        Assert.True(report.IsDeadlock);
+        Assert.Equal(0, report.Runnable);
+        Assert.Collection(report.Blocked,
+            b =>
+            {
+                Assert.Same(reader, b.Tasklet);
+                Assert.Same(ch1, b.Channel);
+                Assert.Equal(-1, b.Direction);
+                Assert.Equal("receive", b.Action);
+            },
+            b =>
+            {
+                Assert.Same(writer, b.Tasklet);
+                Assert.Same(ch2, b.Channel);
+                Assert.Equal(1, b.Direction);
+                Assert.Equal("send", b.Action);
+            });
+        var text = report.ToString();
+        Assert.StartsWith("Deadlock", text);
+        Assert.Contains("reader waits to receive on ch1", text);
+        Assert.Contains("writer waits to send on ch2", text);
+    }
+
+    [Fact]
+    public void DeadlockReport_IsNoDeadlock_WhileATaskletCanStillRun()
+    {
+        var s = new Scheduler();
+        var ch = new Channel(s);
+        s.Spawn(async () => { await ch.Receive(); });
+        s.Run();
+        s.SpawnAction(() => { });
+        var report = s.GetDeadlockReport();
+        Assert.Single(report.Blocked);
+        Assert.Equal(1, report.Runnable);
+        Assert.False(report.IsDeadlock);
+    }
+
+    [Fact]
+    public void DeadlockReport_IsNoDeadlock_WhenNothingIsBlocked()
+    {
+        var s = new Scheduler();
+        s.SpawnAction(() => { });
+        s.Run();
+        var report = s.GetDeadlockReport();
+        Assert.Empty(report.Blocked);
+        Assert.False(report.IsDeadlock);
+        Assert.Equal("No tasklet is blocked.", report.ToString());
+    }
+
+    [Fact]
+    public void DeadlockReport_FromInsideATasklet_CountsTheRunningTasklet()
+    {
+        var s = new Scheduler();
+        var ch = new Channel(s);
+        s.Spawn(async () => { await ch.Receive(); });
+        DeadlockReport? inside = null;
+        s.SpawnAction(() => inside = s.GetDeadlockReport());
+        s.Run();
+        Assert.NotNull(inside);
+        Assert.Single(inside.Blocked);
+        Assert.Equal(1, inside.Runnable);
+        Assert.False(inside.IsDeadlock);
+    }
+
+    // ---- observation --------------------------------------------------------------------------
+
+    [Fact]
+    public void TaskletsAndAliveCount_ListTheAliveTaskletsOldestFirst()
+    {
+        var s = new Scheduler();
+        var a = s.SpawnAction(() => { });
+        var b = s.Spawn(async () => { await new Channel(s).Receive(); });
+        var c = s.SpawnAction(() => { });
+        Assert.Equal(3, s.AliveCount);
+        Assert.Equal(new[] { a, b, c }, s.Tasklets);
+        s.Run();
+        Assert.Equal(1, s.AliveCount);
+        Assert.Equal(new[] { b }, s.Tasklets);
+        Assert.False(c.Alive);
+    }
+
+    [Fact]
+    public void Steps_CountEveryResumption()
+    {
+        var s = new Scheduler();
+        var a = s.Spawn(async () => { await s.Schedule(); await s.Schedule(); });
+        var b = s.SpawnAction(() => { });
+        s.Run();
+        Assert.Equal(3, a.Steps);
+        Assert.Equal(1, b.Steps);
+        Assert.Equal(4, s.Steps);
+    }
+}

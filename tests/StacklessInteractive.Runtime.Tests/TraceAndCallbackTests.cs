@@ -1,0 +1,296 @@
+namespace StacklessInteractive.Tests;
+
+/// <summary>Schedule and channel callbacks, and the tick trace.</summary>
+public class TraceAndCallbackTests
+{
+    // ---- schedule callback --------------------------------------------------------------------
+
+    [Fact]
+    public void ScheduleCallback_GetsPrevAndNextOnEverySwitch()
+    {
+        var s = new Scheduler();
+        var calls = new List<(Tasklet? Prev, Tasklet? Next)>();
+        s.ScheduleCallback = (prev, next) => calls.Add((prev, next));
+        var a = s.Spawn(async () => { await s.Schedule(); });
+        var b = s.Spawn(async () => { await s.Schedule(); });
+        s.Run();
+        var m = s.Main;
+        Assert.Equal(new (Tasklet?, Tasklet?)[] { (m, a), (a, b), (b, a), (a, b), (b, m) }, calls);
+    }
+
+    [Fact]
+    public void ScheduleCallback_IsNotCalledWhenPrevIsNext()
+    {
+        var s = new Scheduler();
+        var calls = new List<(Tasklet? Prev, Tasklet? Next)>();
+        s.ScheduleCallback = (prev, next) => calls.Add((prev, next));
+        var t = s.Spawn(async () => { for (var i = 0; i < 3; i++) await s.Schedule(); });
+        s.Run();
+        Assert.Equal(4, t.Steps);
+        Assert.Equal(new (Tasklet?, Tasklet?)[] { (s.Main, t), (t, s.Main) }, calls);
+    }
+
+    [Fact]
+    public void ScheduleCallback_SeesMainsChannelSwitches()
+    {
+        var s = new Scheduler();
+        var ch = new Channel(s);
+        var calls = new List<(Tasklet? Prev, Tasklet? Next)>();
+        var p = s.Spawn(async () => { await ch.Send(1); });
+        s.ScheduleCallback = (prev, next) => calls.Add((prev, next));
+        ch.Receive();
+        Assert.Equal(new (Tasklet?, Tasklet?)[] { (s.Main, p), (p, s.Main) }, calls);
+        calls.Clear();
+        s.ScheduleCallback = null;
+        s.Run();
+        Assert.Empty(calls);
+    }
+
+    [Fact]
+    public void ScheduleCallback_IsCalledWithTheDyingTaskletAsPrev()
+    {
+        var s = new Scheduler();
+        var calls = new List<(Tasklet? Prev, Tasklet? Next)>();
+        s.ScheduleCallback = (prev, next) => calls.Add((prev, next));
+        var a = s.SpawnAction(() => { });
+        var b = s.SpawnAction(() => { });
+        s.Run();
+        Assert.Equal(new (Tasklet?, Tasklet?)[] { (s.Main, a), (a, b), (b, s.Main) }, calls);
+        Assert.False(a.Alive);
+    }
+
+    // ---- channel callback ---------------------------------------------------------------------
+
+    [Fact]
+    public void ChannelCallback_GetsChannelTaskletDirectionAndWillBlock()
+    {
+        var s = new Scheduler();
+        var ch = new Channel(s);
+        var calls = new List<(ChannelBase Channel, Tasklet Tasklet, bool Sending, bool WillBlock)>();
+        s.ChannelCallback = (c, t, sending, willBlock) => calls.Add((c, t, sending, willBlock));
+        var r = s.Spawn(async () => { await ch.Receive(); });
+        var w = s.Spawn(async () => { await ch.Send(1); await ch.Send(2); });
+        s.Run();
+        ch.Receive();
+        Assert.Equal(new (ChannelBase, Tasklet, bool, bool)[]
+        {
+            (ch, r, false, true),      // r receives: nobody sends yet
+            (ch, w, true, false),      // w sends to the waiting r
+            (ch, w, true, true),       // w's second send blocks
+            (ch, s.Main, false, false) // main receives from the waiting w
+        }, calls);
+    }
+
+    [Fact]
+    public void ChannelCallback_IsCalledBeforeTheBlockTrapAndClosedChecks()
+    {
+        var s = new Scheduler();
+        var ch = new Channel(s);
+        ch.Close();
+        var calls = new List<(ChannelBase Channel, Tasklet Tasklet, bool Sending, bool WillBlock)>();
+        s.ChannelCallback = (c, t, sending, willBlock) => calls.Add((c, t, sending, willBlock));
+        Assert.Throws<ChannelClosedException>(() => ch.Send(1));
+        Assert.Equal(new (ChannelBase, Tasklet, bool, bool)[] { (ch, s.Main, true, true) }, calls);
+    }
+
+    // ---- trace ----------------------------------------------------------------------------
+
+    [Fact]
+    public void Trace_RecordsSpawnRunBlockHandOffScheduleAndExit_WithTheirSteps()
+    {
+        var s = new Scheduler { Trace = new TraceRecorder() };
+        var ch = new Channel(s, "ch");
+        var r = s.Spawn(async () => { await ch.Receive(); }, "r");
+        var w = s.Spawn(async () => { await ch.Send(42); await s.Schedule(); }, "w");
+        s.Run();
+        Assert.Equal(new TraceEvent[]
+        {
+            new(0, TraceReason.Spawn, r),
+            new(0, TraceReason.Spawn, w),
+            new(1, TraceReason.Run, r),
+            new(1, TraceReason.BlockReceive, r, Channel: ch, Balance: -1),
+            new(2, TraceReason.Run, w),
+            new(2, TraceReason.HandOff, w, r, ch, 42, 0),
+            new(3, TraceReason.Run, r),
+            new(3, TraceReason.Exit, r),
+            new(4, TraceReason.Run, w),
+            new(4, TraceReason.Schedule, w),
+            new(5, TraceReason.Run, w),
+            new(5, TraceReason.Exit, w),
+        }, s.Trace.Events);
+    }
+
+    [Fact]
+    public void Trace_RecordsBlockSendWithTheValue_AndAHandOffFromAWaitingSender()
+    {
+        var s = new Scheduler { Trace = new TraceRecorder() };
+        var ch = new Channel(s);
+        var w = s.Spawn(async () => { await ch.Send("v"); });
+        s.Run();
+        Assert.Equal("v", ch.Receive().Value);
+        var events = s.Trace.Events;
+        Assert.Contains(new TraceEvent(1, TraceReason.BlockSend, w, Channel: ch, Value: "v", Balance: 1), events);
+        Assert.Equal(new TraceEvent(1, TraceReason.HandOff, w, s.Main, ch, "v", 0), events[^1]);
+    }
+
+    [Fact]
+    public void Trace_RecordsKillWithTheKillerAsPartner()
+    {
+        var s = new Scheduler { Trace = new TraceRecorder() };
+        var ch = new Channel(s);
+        var t = s.Spawn(async () => { await ch.Receive(); });
+        s.Run();
+        s.Trace.Clear();
+        t.Kill();
+        Assert.Equal(new TraceEvent[]
+        {
+            new(1, TraceReason.Kill, t, s.Main),
+            new(2, TraceReason.Run, t),
+            new(2, TraceReason.Exit, t),
+        }, s.Trace.Events);
+    }
+
+    [Fact]
+    public void Trace_RecordsThrowWithTheException()
+    {
+        var s = new Scheduler { Trace = new TraceRecorder() };
+        var ch = new Channel(s);
+        var t = s.Spawn(async () =>
+        {
+            try { await ch.Receive(); } catch (TestError) { }
+        });
+        s.Run();
+        s.Trace.Clear();
+        var error = new TestError("thrown");
+        t.Throw(error);
+        Assert.Equal(new TraceEvent[]
+        {
+            new(1, TraceReason.Throw, t, s.Main, Value: error),
+            new(2, TraceReason.Run, t),
+            new(2, TraceReason.Exit, t),
+        }, s.Trace.Events);
+    }
+
+    [Fact]
+    public void Trace_RecordsAnExceptionThatKillsATasklet()
+    {
+        var s = new Scheduler { Trace = new TraceRecorder() };
+        var error = new TestError("died");
+        var t = s.SpawnAction(() => throw error);
+        Assert.Throws<TestError>(() => s.Run());
+        Assert.Equal(new TraceEvent(1, TraceReason.Exception, t, Value: error), s.Trace.Events[^1]);
+    }
+
+    [Fact]
+    public void Trace_RecordsTaskletExitAsAnOrdinaryExit()
+    {
+        var s = new Scheduler { Trace = new TraceRecorder() };
+        var t = s.SpawnAction(() => throw new TaskletExit());
+        s.Run();
+        Assert.Equal(new TraceEvent(1, TraceReason.Exit, t), s.Trace.Events[^1]);
+    }
+
+    [Fact]
+    public void Trace_RecordsTheWatchdogInterruption()
+    {
+        var s = new Scheduler { Trace = new TraceRecorder() };
+        var t = s.Spawn(async () => { while (true) await s.Schedule(); });
+        Assert.Same(t, s.Run(1));
+        Assert.Equal(new TraceEvent[]
+        {
+            new(0, TraceReason.Spawn, t),
+            new(1, TraceReason.Run, t),
+            new(1, TraceReason.Schedule, t),
+            new(1, TraceReason.Interrupted, t),
+        }, s.Trace.Events);
+    }
+
+    [Fact]
+    public void Trace_RecordsScheduleRemove()
+    {
+        var s = new Scheduler { Trace = new TraceRecorder() };
+        var t = s.Spawn(async () => { await s.ScheduleRemove(); });
+        s.Run();
+        Assert.Equal(new TraceEvent(1, TraceReason.ScheduleRemove, t), s.Trace.Events[^1]);
+    }
+
+    [Fact]
+    public void Trace_RecordsChannelCloseAndOpen()
+    {
+        var s = new Scheduler { Trace = new TraceRecorder() };
+        var ch = new Channel(s);
+        ch.Close();
+        ch.Open();
+        Assert.Equal(new TraceEvent[]
+        {
+            new(0, TraceReason.ChannelClose, s.Main, Channel: ch),
+            new(0, TraceReason.ChannelOpen, s.Main, Channel: ch),
+        }, s.Trace.Events);
+    }
+
+    [Fact]
+    public void Trace_StepNumbersIncrease_OneRunEventPerStep()
+    {
+        var s = new Scheduler { Trace = new TraceRecorder() };
+        var ch = new Channel<int>(s);
+        s.Spawn(async () => { for (var i = 0; i < 5; i++) await ch.Send(i); });
+        s.Spawn(async () => { for (var i = 0; i < 5; i++) { await ch.Receive(); await s.Schedule(); } });
+        s.Spawn(async () => { for (var i = 0; i < 4; i++) await s.Schedule(); });
+        s.Run();
+        var events = s.Trace.Events;
+        for (var i = 1; i < events.Count; i++) Assert.True(events[i].Step >= events[i - 1].Step, $"event {i} goes back in time");
+        var runSteps = events.Where(e => e.Reason == TraceReason.Run).Select(e => e.Step).ToList();
+        Assert.Equal(Enumerable.Range(1, (int)s.Steps).Select(i => (long)i), runSteps);
+        Assert.Equal(5, events.Count(e => e.Reason == TraceReason.HandOff));
+        Assert.Equal(3, events.Count(e => e.Reason == TraceReason.Exit));
+    }
+
+    [Fact]
+    public void Trace_Null_RecordsNothingAndCostsNothing()
+    {
+        var s = new Scheduler();
+        Assert.Null(s.Trace);
+        s.SpawnAction(() => { });
+        s.Run();
+        var recorder = new TraceRecorder();
+        s.Trace = recorder;
+        s.Trace = null;
+        s.SpawnAction(() => { });
+        s.Run();
+        Assert.Equal(0, recorder.Total);
+    }
+
+    [Fact]
+    public void TraceCap_KeepsTheNewestEvents_AndCountsTheDropped()
+    {
+        var s = new Scheduler { Trace = new TraceRecorder(3) };
+        var a = s.SpawnAction(() => { });
+        var b = s.SpawnAction(() => { });
+        var c = s.SpawnAction(() => { });
+        s.Run();
+        var trace = s.Trace;
+        Assert.Equal(3, trace.Capacity);
+        Assert.Equal(3, trace.Count);
+        Assert.Equal(9, trace.Total); // 3 spawns, 3 runs, 3 exits
+        Assert.Equal(6, trace.Dropped);
+        Assert.Equal(new TraceEvent[]
+        {
+            new(2, TraceReason.Exit, b),
+            new(3, TraceReason.Run, c),
+            new(3, TraceReason.Exit, c),
+        }, trace.Events);
+        Assert.False(a.Alive);
+
+        trace.Clear();
+        Assert.Equal(0, trace.Count);
+        Assert.Equal(0, trace.Dropped);
+        Assert.Empty(trace.Events);
+    }
+
+    [Fact]
+    public void TraceCapacity_MustBePositive()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TraceRecorder(0));
+        Assert.Equal(1, new TraceRecorder(1).Capacity);
+    }
+}
