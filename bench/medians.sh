@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Runs each workload of the reference set RUNS times (default 3), each run a process of its own, prints every
+# line as it comes, then one line per workload with the median of each field, then those medians as a
+# markdown table. Usage: bash bench/medians.sh [RUNS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-3}
+sets=(
+  "sieve-upto 104729"
+  "sieve-sequential 104729"
+  "pingpong 1000000"
+  "spawn-blocked 1000000"
+  "spawn-run 1000000"
+  "sieve-upto 104729 --trace"
+)
+dotnet build -c Release bench --nologo -v q >/dev/null
+medians=()
+for set in "${sets[@]}"; do
+  lines=()
+  for ((i = 1; i <= runs; i++)); do
+    # shellcheck disable=SC2086 # the set is a workload, N and flags
+    line=$(dotnet run -c Release --project bench --no-build -- $set 2>/dev/null)
+    echo "$set #$i: $line"
+    lines+=("$line")
+  done
+  median=""
+  for kv in ${lines[0]}; do
+    key=${kv%%=*}
+    case $key in
+      workload | n | trace) median+="$kv " ;;
+      *)
+        value=$(printf '%s\n' "${lines[@]}" | grep -oE "(^| )$key=[^ ]+" | cut -d= -f2 | sort -g |
+          awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+        median+="$key=$value "
+        ;;
+    esac
+  done
+  medians+=("${median% }")
+done
+echo
+echo "medians of $runs runs:"
+printf '%s\n' "${medians[@]}"
+echo
+keys=(workload n trace seconds hops ns_per_hop ns_per_round_trip bytes_per_tasklet rss_bytes_per_tasklet allocated_bytes peak_rss_kb)
+printf '| %s ' "${keys[@]}"; echo "|"
+echo "|$(printf -- '---|%.0s' "${keys[@]}")"
+for m in "${medians[@]}"; do
+  row="|"
+  for key in "${keys[@]}"; do
+    value=$(grep -oE "(^| )$key=[^ ]+" <<<"$m" | cut -d= -f2 || true)
+    row+=" ${value} |"
+  done
+  echo "$row"
+done
