@@ -104,6 +104,7 @@ public abstract class ChannelBase
     internal void RemoveWaiter(Tasklet t)
     {
         AssertInvariants();
+        Scheduler.Trace?.Add(new TraceEvent(Scheduler.Steps, TraceReason.Unblock, t, Channel: this, Balance: _balance - t.Direction));
         _waiters.Remove(t);
         _balance -= t.Direction;
         t.BlockedOnChannel = null;
@@ -179,105 +180,134 @@ public class Channel<T> : ChannelBase
 
     private static Operation AsOperation(Operation<T> op) => new(op.IsCompleted ? null : op.SuspendedTasklet);
 
-    /// <summary>
-    /// The one code path of send (<paramref name="direction"/> +1) and receive (-1).
-    /// A partner waiting: hand over, then by schedule_all or preference either switch or continue.
-    /// No partner: the caller joins the wait queue, after the block trap, closing and deadlock checks.
-    /// </summary>
+    /// <summary>A send (<paramref name="direction"/> +1) or receive (-1) by whoever is current.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Operation<T> Act(int direction, T value, object? error)
     {
         var scheduler = Scheduler;
         var caller = scheduler.Current;
-        var isMain = caller.IsMain;
-        if (isMain) scheduler.Enter();
-        else
-        {
-            scheduler.CheckRunning(caller);
-            if (caller.SuspendPending) scheduler.BeginSuspend(caller); // throws: the previous operation was not awaited
-        }
+        if (caller.IsMain) return ActAsMain(scheduler, caller, direction, value, error);
+        scheduler.CheckRunning(caller);
+        if (caller.SuspendPending) scheduler.BeginSuspend(caller); // throws: the previous operation was not awaited
+        if (Transfer(scheduler, caller, direction, value, error, out var received)) return new Operation<T>(received);
+        caller.SuspendPending = true; // cleared when the body's await registers its resume point
+        return new Operation<T>(caller);
+    }
+
+    /// <summary>Main's operations complete before they return: main waits in the loop for its turn.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Operation<T> ActAsMain(Scheduler scheduler, Tasklet main, int direction, T value, object? error)
+    {
+        scheduler.Enter();
         try
         {
-            AssertInvariants();
-            var partnerWaiting = direction > 0 ? _balance < 0 : _balance > 0;
-            scheduler.ChannelCallback?.Invoke(this, caller, direction > 0, !partnerWaiting);
-            if (partnerWaiting)
-            {
-                // Direct hand-off: the partner was dequeued in FIFO order and its slot carries the value.
-                var partner = _waiters.PopFront()!;
-                _balance += direction;
-                partner.BlockedOnChannel = null;
-                partner.Direction = 0;
-                T received = default!;
-                object? receivedError = null;
-                var partnerSlot = partner.GetSlot<T>();
-                if (direction > 0)
-                {
-                    partnerSlot.Value = value;
-                    partnerSlot.Error = error;
-                }
-                else
-                {
-                    received = partnerSlot.Value;
-                    receivedError = partnerSlot.Error;
-                    partnerSlot.Value = default!;
-                    partnerSlot.Error = null;
-                }
-                scheduler.Trace?.Add(new TraceEvent(scheduler.Steps, TraceReason.HandOff,
-                    direction > 0 ? caller : partner, direction > 0 ? partner : caller, this,
-                    direction > 0 ? (object?)error ?? value : (object?)receivedError ?? received, _balance));
-
-                if (_scheduleAll) scheduler.PlaceYieldBehind(caller, partner);
-                else if (_preference == -direction) scheduler.PlacePreferenceSwitch(caller, partner);
-                else
-                {
-                    scheduler.MakeRunnable(partner);
-                    if (receivedError is not null) Tasklet.Raise(receivedError);
-                    return new Operation<T>(received);
-                }
-                if (direction < 0)
-                {
-                    var own = caller.GetSlot<T>();
-                    own.Value = received;
-                    own.Error = receivedError;
-                }
-                return SwitchAway(scheduler, caller, isMain, direction);
-            }
-
-            if (caller.BlockTrap) throw new InvalidOperationException("this tasklet does not like to be blocked.");
-            if (_closing) throw new ChannelClosedException();
-            scheduler.CheckCanLeaveRing(caller);
-            if (direction > 0)
-            {
-                var own = caller.GetSlot<T>();
-                own.Value = value;
-                own.Error = error;
-            }
-            _balance += direction;
-            caller.BlockedOnChannel = this;
-            caller.Direction = (sbyte)direction;
-            caller.Where = Where.Channel;
-            _waiters.Append(caller);
-            scheduler.Trace?.Add(new TraceEvent(scheduler.Steps, direction > 0 ? TraceReason.BlockSend : TraceReason.BlockReceive,
-                caller, Channel: this, Value: direction > 0 ? (object?)error ?? value : null, Balance: _balance));
-            return SwitchAway(scheduler, caller, isMain, direction);
+            if (Transfer(scheduler, main, direction, value, error, out var received)) return new Operation<T>(received);
+            scheduler.MainWait();
+            return direction < 0 ? new Operation<T>(main.TakeValue<T>()) : new Operation<T>(default(T)!);
         }
         finally
         {
-            if (isMain) scheduler.Exit();
+            scheduler.Exit();
         }
     }
 
-    /// <summary>The caller has been queued or blocked: a tasklet suspends; main runs the others until its turn.</summary>
-    private static Operation<T> SwitchAway(Scheduler scheduler, Tasklet caller, bool isMain, int direction)
+    /// <summary>
+    /// The one code path of send (<paramref name="direction"/> +1) and receive (-1), for main and tasklets alike.
+    /// A partner waiting: hand over directly, then by schedule_all or preference either switch or continue.
+    /// No partner: the caller joins the wait queue, after the block trap, closing and deadlock checks.
+    /// Returns true when the caller continues (a received value in <paramref name="received"/>), false when it
+    /// switched away (queued behind its partner, or blocked); a value received then waits in its slot.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Transfer(Scheduler scheduler, Tasklet caller, int direction, T value, object? error, out T received)
     {
-        if (!isMain)
+        AssertInvariants();
+        received = default!;
+        var partnerWaiting = direction > 0 ? _balance < 0 : _balance > 0;
+        if (scheduler.ChannelCallback is not null) NotifyChannel(scheduler, caller, direction, !partnerWaiting);
+        if (partnerWaiting)
         {
-            caller.SuspendPending = true;
-            return new Operation<T>(caller);
+            // Direct hand-off: the first waiter (FIFO) is the partner and its slot carries the value.
+            // Slot errors are null except in transit, so they are written only when there is one.
+            var partner = _waiters.PopFront()!;
+            _balance += direction;
+            partner.BlockedOnChannel = null;
+            partner.Direction = 0;
+            object? receivedError = null;
+            var partnerSlot = partner.GetSlot<T>();
+            if (direction > 0)
+            {
+                partnerSlot.Value = value;
+                if (error is not null) partnerSlot.Error = error;
+            }
+            else
+            {
+                received = partnerSlot.Value;
+                if (RuntimeHelpers.IsReferenceOrContainsReferences<T>()) partnerSlot.Value = default!;
+                if (partnerSlot.Error is not null) { receivedError = partnerSlot.Error; partnerSlot.Error = null; }
+            }
+            if (scheduler.Trace is not null) TraceHandOff(scheduler, caller, partner, direction, direction > 0 ? value : received, direction > 0 ? error : receivedError);
+
+            if (_scheduleAll) scheduler.PlaceYieldBehind(caller, partner);
+            else if (_preference == -direction) scheduler.PlacePreferenceSwitch(caller, partner);
+            else
+            {
+                scheduler.MakeRunnable(partner);
+                if (receivedError is not null) Tasklet.Raise(receivedError);
+                return true;
+            }
+            if (direction < 0)
+            {
+                var own = caller.GetSlot<T>();
+                own.Value = received;
+                if (receivedError is not null) own.Error = receivedError;
+            }
+            return false;
         }
-        scheduler.MainWait();
-        return direction < 0 ? new Operation<T>(caller.TakeValue<T>()) : new Operation<T>(default(T)!);
+
+        if (caller.BlockTrap) ThrowBlockTrap();
+        if (_closing) ThrowClosed();
+        scheduler.CheckCanLeaveRing(caller);
+        if (direction > 0)
+        {
+            var own = caller.GetSlot<T>();
+            own.Value = value;
+            if (error is not null) own.Error = error;
+        }
+        _balance += direction;
+        caller.BlockedOnChannel = this;
+        caller.Direction = (sbyte)direction;
+        caller.Where = Where.Channel;
+        _waiters.Append(caller);
+        if (scheduler.Trace is not null) TraceBlock(scheduler, caller, direction, value, error);
+        return false;
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void NotifyChannel(Scheduler scheduler, Tasklet caller, int direction, bool willBlock)
+        => scheduler.ChannelCallback?.Invoke(this, caller, direction > 0, willBlock);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void TraceHandOff(Scheduler scheduler, Tasklet caller, Tasklet partner, int direction, T value, object? error)
+    {
+        var (sender, receiver) = direction > 0 ? (caller, partner) : (partner, caller);
+        object? carried = error is null ? value : error is ExceptionDispatchInfo edi ? edi.SourceException : error;
+        scheduler.Trace!.Add(new TraceEvent(scheduler.Steps, TraceReason.HandOff, sender, receiver, this, carried, _balance));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void TraceBlock(Scheduler scheduler, Tasklet caller, int direction, T value, object? error)
+    {
+        object? carried = direction < 0 ? null : error is null ? value : error is ExceptionDispatchInfo edi ? edi.SourceException : error;
+        scheduler.Trace!.Add(new TraceEvent(scheduler.Steps, direction > 0 ? TraceReason.BlockSend : TraceReason.BlockReceive,
+            caller, Channel: this, Value: carried, Balance: _balance));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowBlockTrap() => throw new InvalidOperationException("this tasklet does not like to be blocked.");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowClosed() => throw new ChannelClosedException();
 
     /// <summary>The <c>await foreach</c> enumerator of a channel (one small object per loop).</summary>
     public sealed class Enumerator
@@ -322,6 +352,8 @@ public class Channel<T> : ChannelBase
             _receive = receive;
             _done = done;
         }
+
+        Tasklet? IStacklessAwaiter.Suspended => _done ? null : _receive.SuspendedTasklet;
 
         /// <summary>Awaiter pattern.</summary>
         public IterationOperation GetAwaiter() => this;

@@ -17,6 +17,8 @@ public readonly struct Operation : ICriticalNotifyCompletion, IStacklessAwaiter
 
     internal Operation(Tasklet? suspended) => _suspended = suspended;
 
+    Tasklet? IStacklessAwaiter.Suspended => _suspended;
+
     /// <summary>Completed operations need no await.</summary>
     public static Operation Completed => default;
 
@@ -49,6 +51,8 @@ public readonly struct Operation<T> : ICriticalNotifyCompletion, IStacklessAwait
     internal Operation(Tasklet suspended) { _suspended = suspended; _value = default!; }
 
     internal Tasklet? SuspendedTasklet => _suspended;
+
+    Tasklet? IStacklessAwaiter.Suspended => _suspended;
 
     /// <summary>Awaiter pattern.</summary>
     public Operation<T> GetAwaiter() => this;

@@ -45,7 +45,16 @@ public sealed class Scheduler
     private MainMode _mainMode;
     private int _busy;                // 1 while a caller drives the scheduler
     private long _steps;
-    private Tasklet? _lastStepped;
+    private bool _inStep;             // true while a tasklet's step runs (then _current is that tasklet)
+    private Tasklet? _interrupted;    // the tasklet whose step was the last one a watchdog allowed
+
+    // The scheduler whose loop runs on this thread. Set once per loop entry, not per step: it is how an
+    // operation knows it comes from the step being run (and not from another thread), for one thread-static
+    // read. Everything else follows the notebook's logical flow as instance state.
+    [ThreadStatic] private static Scheduler? t_driving;
+
+    /// <summary>The tasklet whose step runs on this thread, or null outside any step.</summary>
+    internal static Tasklet? RunningTasklet => t_driving is { _inStep: true } s ? s._current : null;
     private Tasklet? _allHead;        // registry of alive tasklets (not main), newest first
     private int _aliveCount;
     private TraceRecorder? _trace;
@@ -214,14 +223,15 @@ public sealed class Scheduler
             throw new InvalidOperationException($"Run() is called by the main tasklet, not by {_current.Name}.");
         }
         Enter();
-        _lastStepped = null; // only a tasklet stepped by this run can be its interrupted one
+        _interrupted = null; // only a tasklet stepped by this run can be its interrupted one
         _mainMode = MainMode.InRun;
         _main.Where = Where.Nowhere;
         try
         {
             var limit = maxSteps > long.MaxValue - _steps ? long.MaxValue : _steps + maxSteps;
             if (RunLoop(limit) != LoopEnd.OutOfSteps) return null;
-            var interrupted = _lastStepped;
+            var interrupted = _interrupted;
+            _interrupted = null;
             if (interrupted is null || interrupted.Where != Where.RunQueue) return null;
             _runQueue.Remove(interrupted);
             interrupted.Where = Where.Nowhere;
@@ -272,6 +282,7 @@ public sealed class Scheduler
     }
 
     /// <summary>The one place that chooses the next runnable: FIFO, as Stackless's round robin.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Tasklet? PickNext() => _runQueue.First;
 
     /// <summary>
@@ -282,6 +293,8 @@ public sealed class Scheduler
     {
         var savedContext = SynchronizationContext.Current;
         if (savedContext is not null) SynchronizationContext.SetSynchronizationContext(null);
+        var savedDriving = t_driving;
+        t_driving = this;
         try
         {
             while (true)
@@ -291,17 +304,23 @@ public sealed class Scheduler
                 if (next is null) return LoopEnd.Empty;
                 if (next == _main)
                 {
-                    _runQueue.Remove(next);
+                    _runQueue.PopFront();
                     next.Where = Where.Running;
                     return LoopEnd.MainResumed;
                 }
-                if (_steps >= stepLimit && !(_lastStepped is { Atomic: true, Where: Where.RunQueue })) return LoopEnd.OutOfSteps;
-                _runQueue.Remove(next);
+                if (_steps >= stepLimit && !(_current is { Atomic: true, Where: Where.RunQueue }))
+                {
+                    _interrupted = _current;
+                    return LoopEnd.OutOfSteps;
+                }
+                _runQueue.PopFront();
                 Step(next);
             }
         }
         finally
         {
+            _inStep = false;
+            t_driving = savedDriving;
             var previous = _current;
             _current = _main;
             if (previous != _main && ScheduleCallback is not null) NotifySchedule(previous, _main);
@@ -309,6 +328,11 @@ public sealed class Scheduler
         }
     }
 
+    /// <summary>
+    /// One step: resume <paramref name="t"/> where it last switched away (or start its body) and let it run until
+    /// it switches again. Suspended bodies never throw (their builder keeps the exception), so the hot path has no
+    /// exception handling; what needs it (starting a body, a body that ended) is out of line.
+    /// </summary>
     private void Step(Tasklet t)
     {
         var previous = _current;
@@ -316,42 +340,42 @@ public sealed class Scheduler
         t.Where = Where.Running;
         t.StepCount++;
         _steps++;
-        _lastStepped = t;
         if (previous != t && ScheduleCallback is not null) NotifySchedule(previous, t);
-        _trace?.Add(new TraceEvent(_steps, TraceReason.Run, t));
-        ExceptionDispatchInfo? error = null;
-        Tasklet.Running = t;
-        try
-        {
-            var resume = t.Resume;
-            t.Resume = null;
-            if (resume is BodyBox box) box.MoveNext();
-            else if (resume is Action action) action();
-            else StartBody(t);
-        }
-        catch (Exception e)
-        {
-            error = ExceptionDispatchInfo.Capture(e); // a body that is not a TaskletBody threw synchronously
-        }
-        finally
-        {
-            Tasklet.Running = null;
-        }
-        if (t.SuspendPending || t.Where == Where.Running) EndOfStep(t, error);
+        if (_trace is not null) TraceStep(t);
+        _inStep = true;
+        var resume = t.Resume; // left in place: the usual next resume point is the same box
+        if (resume is BodyBox box) box.MoveNext();
+        else if (resume is not null) ((Action)resume)();
+        else if (StartBody(t) is { } error) { _inStep = false; EndOfStep(t, error); return; }
+        _inStep = false;
+        if (t.SuspendPending || t.Where == Where.Running) EndOfStep(t, null);
     }
 
-    private static void StartBody(Tasklet t)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void TraceStep(Tasklet t) => _trace!.Add(new TraceEvent(_steps, TraceReason.Run, t));
+
+    /// <summary>Calls the body for the first time; returns what a body that is not a TaskletBody threw at once.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ExceptionDispatchInfo? StartBody(Tasklet t)
     {
         t.MarkStarted();
         var starter = (TaskletStarter)t.Body!;
         t.Body = null;
-        if (t.Pending is { } pending)
+        try
         {
-            // Thrown into (or killed) before it ever ran: it raises at its start.
-            t.Pending = null;
-            Tasklet.Raise(pending);
+            if (t.Pending is { } pending)
+            {
+                // Thrown into (or killed) before it ever ran: it raises at its start.
+                t.Pending = null;
+                Tasklet.Raise(pending);
+            }
+            starter.Start(t);
+            return null;
         }
-        starter.Start(t);
+        catch (Exception e)
+        {
+            return ExceptionDispatchInfo.Capture(e);
+        }
     }
 
     /// <summary>
@@ -365,6 +389,7 @@ public sealed class Scheduler
     }
 
     /// <summary>The step ended without a proper switch: the body finished, or misused an operation.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void EndOfStep(Tasklet t, ExceptionDispatchInfo? error)
     {
         if (t.SuspendPending)
@@ -463,14 +488,18 @@ public sealed class Scheduler
     }
 
     /// <summary>Checks that a tasklet's operation comes from the step running it, on this thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void CheckRunning(Tasklet caller)
     {
-        if (Tasklet.Running != caller)
-            throw new InvalidOperationException(
-                $"This scheduler is running {caller.Name} on another thread; one scheduler is driven by one caller at a time.");
+        if (t_driving != this || !_inStep) ThrowNotRunning(caller);
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNotRunning(Tasklet caller) => throw new InvalidOperationException(
+        $"This scheduler is running {caller.Name} on another thread; one scheduler is driven by one caller at a time.");
+
     /// <summary>A partner leaves a channel: it becomes runnable at the end of the queue.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void MakeRunnable(Tasklet t)
     {
         t.Where = Where.RunQueue;
@@ -504,6 +533,7 @@ public sealed class Scheduler
     /// A channel's preferred partner runs now: it is inserted right after the caller, which keeps its place in
     /// the ring and so comes last ("the sender is put at the end of the runnables list").
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void PlacePreferenceSwitch(Tasklet caller, Tasklet partner)
     {
         caller.Where = Where.RunQueue;
@@ -617,7 +647,7 @@ public sealed class Scheduler
     /// <summary>For mutations that do not run the loop: allowed from the running step or when nobody drives.</summary>
     internal void CheckOwner()
     {
-        if (Volatile.Read(ref _busy) != 0 && Tasklet.Running?.Scheduler != this)
+        if (Volatile.Read(ref _busy) != 0 && !(t_driving == this && _inStep))
             throw new InvalidOperationException("This scheduler is being driven by another thread; one scheduler is driven by one caller at a time.");
     }
 

@@ -41,12 +41,8 @@ internal enum Where : byte { Nowhere, RunQueue, Channel, Running, Dead }
 /// </remarks>
 public sealed class Tasklet
 {
-    // The tasklet whose step is running on this thread: set by the scheduler around each step, read by
-    // the async builder to register a suspended body. Thread-static is right here: a step is one
-    // synchronous call on one thread. Everything that must follow a notebook's logical flow across
-    // threads (Current, Main, the run queue) is instance state of the Scheduler instead.
-    [ThreadStatic] private static Tasklet? t_running;
-    internal static Tasklet? Running { get => t_running; set => t_running = value; }
+    /// <summary>The tasklet whose step runs on this thread, or null (see <see cref="Scheduler.RunningTasklet"/>).</summary>
+    internal static Tasklet? Running => Scheduler.RunningTasklet;
 
     private static int s_nextId;
 
@@ -257,15 +253,26 @@ public sealed class Tasklet
 
     // ---- plumbing for operations ---------------------------------------------------------------
 
+    /// <summary>
+    /// Records where the tasklet resumes. The resume point stays set while the tasklet runs: a body usually
+    /// suspends again in the same box, and then nothing is written but the flag.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void SetResume(object continuation)
     {
-        Debug.Assert(Resume is null, "One resume point at a time.");
-        Resume = continuation;
+        if (!ReferenceEquals(Resume, continuation)) Resume = continuation;
         SuspendPending = false;
     }
 
     /// <summary>Called by an awaiter when the tasklet resumes: raises what was thrown into it meanwhile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void OnResumed()
+    {
+        if (Pending is not null) RaisePending();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void RaisePending()
     {
         if (Pending is { } pending)
         {
@@ -275,16 +282,26 @@ public sealed class Tasklet
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal Slot<T> GetSlot<T>() => SlotObject as Slot<T> ?? (Slot<T>)(SlotObject = new Slot<T>());
 
     /// <summary>The value a channel left for this tasklet, or the exception sent in its place.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal T TakeValue<T>()
     {
-        var slot = (Slot<T>)SlotObject!;
+        var slot = (Slot<T>)SlotObject!; // set by the channel that resumed this tasklet
         var value = slot.Value;
-        slot.Value = default!;
-        if (slot.Error is { } error) { slot.Error = null; Raise(error); }
+        if (RuntimeHelpers.IsReferenceOrContainsReferences<T>()) slot.Value = default!;
+        if (slot.Error is not null) RaiseSlotError(slot);
         return value;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void RaiseSlotError<T>(Slot<T> slot)
+    {
+        var error = slot.Error!;
+        slot.Error = null;
+        Raise(error);
     }
 
     internal static void Raise(object error)

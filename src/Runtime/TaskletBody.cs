@@ -177,8 +177,9 @@ public struct TaskletBodyBuilder
         var box = GetBox(ref stateMachine);
         if (default(TAwaiter) is IStacklessAwaiter)
         {
-            // A Stackless operation: the running tasklet resumes this box directly, no delegate.
-            Tasklet.Running!.SetResume(box);
+            // A Stackless operation: the suspended tasklet resumes this box directly, no delegate. For a struct
+            // awaiter the JIT knows the exact type here, so this interface call is devirtualised and not boxed.
+            ((IStacklessAwaiter)awaiter).Suspended!.SetResume(box);
         }
         else if (default(TAwaiter) is TaskletBody.Awaiter)
         {
@@ -202,4 +203,8 @@ public struct TaskletBodyBuilder
 }
 
 /// <summary>Marks the awaiters of Stackless operations, which the scheduler resumes itself.</summary>
-internal interface IStacklessAwaiter { }
+internal interface IStacklessAwaiter
+{
+    /// <summary>The tasklet the operation switched away (null when it completed at once).</summary>
+    Tasklet? Suspended { get; }
+}

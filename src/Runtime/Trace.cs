@@ -15,9 +15,12 @@ public enum TraceReason : byte
     BlockSend,
     /// <summary>The tasklet blocked receiving on a channel.</summary>
     BlockReceive,
-    /// <summary>A value (or exception) passed from <see cref="TraceEvent.Tasklet"/> (sender) to <see cref="TraceEvent.Partner"/> (receiver).</summary>
+    /// <summary>
+    /// A value (or exception) passed from <see cref="TraceEvent.Tasklet"/> (sender) to <see cref="TraceEvent.Partner"/>
+    /// (receiver); the one of the two that was waiting is unblocked by it.
+    /// </summary>
     HandOff,
-    /// <summary>The tasklet left a channel's wait queue and became runnable.</summary>
+    /// <summary>The tasklet left a channel's wait queue without a hand-off (killed, thrown into, or main giving up).</summary>
     Unblock,
     /// <summary>The tasklet's body ended (or it was killed and unwound).</summary>
     Exit,

@@ -145,6 +145,7 @@ public class TraceAndCallbackTests
         Assert.Equal(new TraceEvent[]
         {
             new(1, TraceReason.Kill, t, s.Main),
+            new(1, TraceReason.Unblock, t, Channel: ch, Balance: 0),
             new(2, TraceReason.Run, t),
             new(2, TraceReason.Exit, t),
         }, s.Trace.Events);
@@ -166,6 +167,7 @@ public class TraceAndCallbackTests
         Assert.Equal(new TraceEvent[]
         {
             new(1, TraceReason.Throw, t, s.Main, Value: error),
+            new(1, TraceReason.Unblock, t, Channel: ch, Balance: 0),
             new(2, TraceReason.Run, t),
             new(2, TraceReason.Exit, t),
         }, s.Trace.Events);
