@@ -47,7 +47,7 @@ public sealed class Tasklet
     private static int s_nextId;
 
     internal readonly Scheduler Scheduler;
-    internal Tasklet? Next, Prev;           // run queue or channel wait queue
+    internal Tasklet? Next;                 // run queue or channel wait queue (singly linked)
     internal Tasklet? AllNext, AllPrev;     // the scheduler's registry of alive tasklets
     internal ChannelBase? BlockedOnChannel; // set while Where == Channel
     internal object? Resume;                // BodyBox or Action while switched away
@@ -314,7 +314,7 @@ public sealed class Tasklet
     internal void AssertInvariants()
     {
         Debug.Assert(Where != Where.Channel || BlockedOnChannel is not null, "A blocked tasklet knows its channel.");
-        Debug.Assert(Where == Where.Channel || Where == Where.RunQueue || (Next is null && Prev is null),
+        Debug.Assert(Where == Where.Channel || Where == Where.RunQueue || Next is null,
             "Only a queued tasklet is linked.");
         Debug.Assert(Where != Where.Dead || (Resume is null && !Alive), "A dead tasklet holds no resume point.");
         Debug.Assert(!IsMain || Resume is null, "Main is resumed by returning to it.");

@@ -1,13 +1,16 @@
 namespace StacklessInteractive;
 
 /// <summary>
-/// A FIFO of tasklets linked through the tasklets themselves (<see cref="Tasklet.Next"/>/<see cref="Tasklet.Prev"/>),
-/// as Stackless links them: the scheduler's run queue and every channel's wait queue are one of these.
+/// A FIFO of tasklets linked through the tasklets themselves (<see cref="Tasklet.Next"/>), as Stackless links
+/// them: the scheduler's run queue and every channel's wait queue are one of these.
 /// </summary>
 /// <remarks>
-/// A tasklet is in at most one queue at a time (it is runnable or blocked, never both), so one pair of
-/// links per tasklet serves both and queueing never allocates. Callers own the tasklet's
-/// <see cref="Tasklet.Where"/> field; this type only links and unlinks.
+/// <para>A tasklet is in at most one queue at a time (it is runnable or blocked, never both), so one link per
+/// tasklet serves both and queueing never allocates. Callers own the tasklet's <see cref="Tasklet.Where"/>
+/// field; this type only links and unlinks.</para>
+/// <para>The list is singly linked on purpose: the hot operations (append, pop and push at the front) need only
+/// the forward link, and every reference written to the heap costs a GC write barrier, which is a good part of
+/// a hand-off. Removing from the middle (a kill, <see cref="Tasklet.Remove"/>) walks the queue instead.</para>
 /// </remarks>
 internal struct TaskletQueue
 {
@@ -19,31 +22,32 @@ internal struct TaskletQueue
     public readonly Tasklet? First => _head;
     public readonly Tasklet? Last => _tail;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Append(Tasklet t)
     {
-        Debug.Assert(t.Next is null && t.Prev is null && _head != t, "A tasklet is in one queue at a time.");
-        t.Prev = _tail;
+        Debug.Assert(t.Next is null && _tail != t, "A tasklet is in one queue at a time.");
         if (_tail is null) _head = t; else _tail.Next = t;
         _tail = t;
         _count++;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void PushFront(Tasklet t)
     {
-        Debug.Assert(t.Next is null && t.Prev is null && _head != t, "A tasklet is in one queue at a time.");
-        t.Next = _head;
-        if (_head is null) _tail = t; else _head.Prev = t;
+        Debug.Assert(t.Next is null && _tail != t, "A tasklet is in one queue at a time.");
+        if (_head is null) _tail = t; else t.Next = _head;
         _head = t;
         _count++;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Tasklet? PopFront()
     {
         var t = _head;
         if (t is null) return null;
-        _head = t.Next;
-        if (_head is null) _tail = null; else _head.Prev = null;
-        t.Next = null;
+        var next = t.Next;
+        if (next is null) { _head = null; _tail = null; }
+        else { _head = next; t.Next = null; }
         _count--;
         return t;
     }
@@ -51,10 +55,14 @@ internal struct TaskletQueue
     /// <summary>Unlinks <paramref name="t"/>, which must be in this queue.</summary>
     public void Remove(Tasklet t)
     {
-        Debug.Assert(Contains(t), "Remove takes a tasklet of this queue.");
-        if (t.Prev is null) _head = t.Next; else t.Prev.Next = t.Next;
-        if (t.Next is null) _tail = t.Prev; else t.Next.Prev = t.Prev;
-        t.Next = t.Prev = null;
+        Tasklet? previous = null;
+        var x = _head;
+        while (x is not null && x != t) { previous = x; x = x.Next; }
+        Debug.Assert(x == t, "Remove takes a tasklet of this queue.");
+        if (x is null) return;
+        if (previous is null) _head = t.Next; else previous.Next = t.Next;
+        if (_tail == t) _tail = previous;
+        t.Next = null;
         _count--;
     }
 
