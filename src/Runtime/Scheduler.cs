@@ -40,6 +40,21 @@ public sealed class Scheduler
     private enum LoopEnd : byte { Empty, MainResumed, OutOfSteps }
 
     private TaskletQueue _runQueue;
+    private Tasklet? _runNext;        // the front of the run queue, kept apart while it is about to run
+
+    /// <summary>
+    /// The run queue for everything but the hot path: first puts back <see cref="_runNext"/>, the preferred
+    /// partner that <see cref="PlacePreferenceSwitch"/> sets aside so that the loop can take it with one write
+    /// instead of a push and a pop. Appending needs no flush (the register is the front).
+    /// </summary>
+    private ref TaskletQueue Queue
+    {
+        get
+        {
+            if (_runNext is { } t) { _runNext = null; _runQueue.PushFront(t); }
+            return ref _runQueue;
+        }
+    }
     private readonly Tasklet _main;
     private Tasklet _current;
     private MainMode _mainMode;
@@ -79,7 +94,7 @@ public sealed class Scheduler
     /// The number of runnable tasklets, the current one included, counted as Stackless counts it: main is not
     /// in the queue during <see cref="Run()"/>, so after <c>Run()</c> returns this is 1 (main alone).
     /// </summary>
-    public int RunCount => _runQueue.Count + (_current.Where == Where.Running ? 1 : 0);
+    public int RunCount => _runQueue.Count + (_runNext is null ? 0 : 1) + (_current.Where == Where.Running ? 1 : 0);
 
     /// <summary>Steps run so far by this scheduler.</summary>
     public long Steps => _steps;
@@ -88,7 +103,7 @@ public sealed class Scheduler
     public int AliveCount => _aliveCount;
 
     /// <summary>The run queue in order (the next to run first); the current tasklet is not in it.</summary>
-    public IReadOnlyList<Tasklet> RunQueue => _runQueue.ToList();
+    public IReadOnlyList<Tasklet> RunQueue => Queue.ToList();
 
     /// <summary>Every alive tasklet, oldest first, main not included.</summary>
     public IReadOnlyList<Tasklet> Tasklets
@@ -163,7 +178,7 @@ public sealed class Scheduler
     {
         Register(t);
         t.Where = Where.RunQueue;
-        _runQueue.Append(t);
+        Queue.Append(t);
         _trace?.Add(new TraceEvent(_steps, TraceReason.Spawn, t));
     }
 
@@ -233,7 +248,7 @@ public sealed class Scheduler
             var interrupted = _interrupted;
             _interrupted = null;
             if (interrupted is null || interrupted.Where != Where.RunQueue) return null;
-            _runQueue.Remove(interrupted);
+            Queue.Remove(interrupted);
             interrupted.Where = Where.Nowhere;
             _trace?.Add(new TraceEvent(_steps, TraceReason.Interrupted, interrupted));
             return interrupted;
@@ -264,7 +279,7 @@ public sealed class Scheduler
             Enter();
             try
             {
-                if (_runQueue.Count == 0) return Operation.Completed;
+                if (Queue.Count == 0) return Operation.Completed;
                 _trace?.Add(new TraceEvent(_steps, TraceReason.Schedule, caller));
                 MainJoinQueue();
                 MainWait();
@@ -277,13 +292,21 @@ public sealed class Scheduler
         BeginSuspend(caller);
         _trace?.Add(new TraceEvent(_steps, remove ? TraceReason.ScheduleRemove : TraceReason.Schedule, caller));
         if (remove) caller.Where = Where.Nowhere;
-        else { caller.Where = Where.RunQueue; _runQueue.Append(caller); }
+        else { caller.Where = Where.RunQueue; Queue.Append(caller); }
         return new Operation(caller);
     }
 
     /// <summary>The one place that chooses the next runnable: FIFO, as Stackless's round robin.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Tasklet? PickNext() => _runQueue.First;
+    private Tasklet? PickNext() => _runNext ?? _runQueue.First;
+
+    /// <summary>Takes <paramref name="next"/>, which <see cref="PickNext"/> returned, out of the run queue.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void TakeNext(Tasklet next)
+    {
+        if (_runNext == next) _runNext = null;
+        else _runQueue.PopFront();
+    }
 
     /// <summary>
     /// Resumes tasklets until main's turn comes (main waits in an operation), the run queue is empty, or
@@ -304,7 +327,7 @@ public sealed class Scheduler
                 if (next is null) return LoopEnd.Empty;
                 if (next == _main)
                 {
-                    _runQueue.PopFront();
+                    TakeNext(next);
                     next.Where = Where.Running;
                     return LoopEnd.MainResumed;
                 }
@@ -313,7 +336,7 @@ public sealed class Scheduler
                     _interrupted = _current;
                     return LoopEnd.OutOfSteps;
                 }
-                _runQueue.PopFront();
+                TakeNext(next);
                 Step(next);
             }
         }
@@ -438,7 +461,7 @@ public sealed class Scheduler
     /// <summary>Unlinks a tasklet from wherever it is queued (run queue or channel).</summary>
     private void Detach(Tasklet t)
     {
-        if (t.Where == Where.RunQueue) _runQueue.Remove(t);
+        if (t.Where == Where.RunQueue) Queue.Remove(t);
         else if (t.Where == Where.Channel) t.BlockedOnChannel!.RemoveWaiter(t);
         t.SuspendPending = false;
         if (t.Where != Where.Dead) t.Where = Where.Nowhere;
@@ -449,7 +472,7 @@ public sealed class Scheduler
     private void MainJoinQueue()
     {
         _main.Where = Where.RunQueue;
-        _runQueue.Append(_main);
+        Queue.Append(_main);
     }
 
     /// <summary>
@@ -517,16 +540,16 @@ public sealed class Scheduler
         if (target.Where == Where.RunQueue)
         {
             TaskletQueue skipped = default;
-            while (_runQueue.First != target) skipped.Append(_runQueue.PopFront()!);
-            _runQueue.PopFront();
-            if (keepCaller) { caller.Where = Where.RunQueue; _runQueue.Append(caller); }
+            while (Queue.First != target) skipped.Append(Queue.PopFront()!);
+            Queue.PopFront();
+            if (keepCaller) { caller.Where = Where.RunQueue; Queue.Append(caller); }
             else caller.Where = Where.Nowhere;
-            while (skipped.PopFront() is { } s) _runQueue.Append(s);
+            while (skipped.PopFront() is { } s) Queue.Append(s);
         }
-        else if (keepCaller) { caller.Where = Where.RunQueue; _runQueue.PushFront(caller); }
+        else if (keepCaller) { caller.Where = Where.RunQueue; Queue.PushFront(caller); }
         else caller.Where = Where.Nowhere;
         target.Where = Where.RunQueue;
-        _runQueue.PushFront(target);
+        Queue.PushFront(target);
     }
 
     /// <summary>
@@ -539,7 +562,8 @@ public sealed class Scheduler
         caller.Where = Where.RunQueue;
         _runQueue.Append(caller);
         partner.Where = Where.RunQueue;
-        _runQueue.PushFront(partner);
+        if (_runNext is not null) _ = Queue; // never expected: the register is taken before the next switch
+        _runNext = partner;
     }
 
     /// <summary>With schedule_all, the partner goes to the tail and the caller yields behind it.</summary>
@@ -547,13 +571,13 @@ public sealed class Scheduler
     {
         MakeRunnable(partner);
         caller.Where = Where.RunQueue;
-        _runQueue.Append(caller);
+        Queue.Append(caller);
     }
 
     /// <summary>The caller would leave the ring (block, or schedule_remove): Stackless's deadlock rule.</summary>
     internal void CheckCanLeaveRing(Tasklet caller)
     {
-        if (_runQueue.Count == 0 && (caller.IsMain || _mainMode != MainMode.InRun))
+        if (Queue.Count == 0 && (caller.IsMain || _mainMode != MainMode.InRun))
             throw new DeadlockException("Deadlock: the last runnable tasklet cannot be blocked.");
     }
 
@@ -627,7 +651,7 @@ public sealed class Scheduler
         if (t.Where == Where.Channel) throw new InvalidOperationException("You cannot remove a blocked tasklet.");
         if (t.Where == Where.Running || t.IsMain) throw new InvalidOperationException("The current tasklet cannot be removed.");
         if (t.Where != Where.RunQueue) return;
-        _runQueue.Remove(t);
+        Queue.Remove(t);
         t.Where = Where.Nowhere;
     }
 
@@ -660,7 +684,7 @@ public sealed class Scheduler
     public DeadlockReport GetDeadlockReport()
     {
         var blocked = BlockedTasklets.Select(t => new BlockedTasklet(t, t.BlockedOn!, t.BlockedDirection)).ToList();
-        var runnable = _runQueue.Count + (_current.IsMain ? 0 : 1);
+        var runnable = Queue.Count + (_current.IsMain ? 0 : 1);
         return new DeadlockReport(blocked, runnable);
     }
 
@@ -669,13 +693,13 @@ public sealed class Scheduler
     {
         // Walks at most the first 64 queued tasklets, so that debug builds stay usable on large runs.
         var n = 0;
-        for (var t = _runQueue.First; t is not null && n < 64; t = t.Next)
+        for (var t = Queue.First; t is not null && n < 64; t = t.Next)
         {
             Debug.Assert(t.Where == Where.RunQueue, "Every queued tasklet knows it is queued.");
             Debug.Assert(t.Alive, "Only alive tasklets are runnable.");
             Debug.Assert(t != _main || _mainMode == MainMode.Waiting, "Main is queued only while it waits in an operation.");
             n++;
         }
-        Debug.Assert(n == 64 || n == _runQueue.Count, "The run queue's count matches its links.");
+        Debug.Assert(n == 64 || n == Queue.Count, "The run queue's count matches its links.");
     }
 }
