@@ -70,10 +70,11 @@ public sealed class Scheduler
 
     /// <summary>The tasklet whose step runs on this thread, or null outside any step.</summary>
     internal static Tasklet? RunningTasklet => t_driving is { _inStep: true } s ? s._current : null;
-    private Tasklet? _allHead;        // registry of alive tasklets (not main), newest first
+    private Tasklet[] _alive = new Tasklet[16]; // registry of alive tasklets (not main), in no order
     private int _aliveCount;
     private TraceRecorder? _trace;
     private int _nextChannelId;
+    private int _nextTaskletId = -1; // main takes 0
 
     /// <summary>Creates a scheduler with its own main tasklet.</summary>
     public Scheduler()
@@ -110,9 +111,8 @@ public sealed class Scheduler
     {
         get
         {
-            var list = new List<Tasklet>(_aliveCount);
-            for (var t = _allHead; t is not null; t = t.AllNext) list.Add(t);
-            list.Reverse();
+            var list = new List<Tasklet>(_alive.AsSpan(0, _aliveCount).ToArray());
+            list.Sort(static (a, b) => a.Id.CompareTo(b.Id));
             return list;
         }
     }
@@ -138,12 +138,20 @@ public sealed class Scheduler
     public TraceRecorder? Trace { get => _trace; set => _trace = value; }
 
     internal int NextChannelId() => Interlocked.Increment(ref _nextChannelId);
+    internal int NextTaskletId() => Interlocked.Increment(ref _nextTaskletId);
 
     // ---- creating tasklets ------------------------------------------------------------------------
 
     /// <summary>Creates a tasklet running <paramref name="body"/> and appends it to the run queue. It does not run yet.</summary>
     public Tasklet Spawn(Func<TaskletBody> body, string? name = null)
-        => Spawn(new Starter(body ?? throw new ArgumentNullException(nameof(body))), name);
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var t = new Tasklet(this);
+        if (name is not null) t.Name = name;
+        t.Body = body; // the delegate itself is the starter: one object less per tasklet
+        Spawn(t);
+        return t;
+    }
 
     /// <summary>Creates a tasklet running <c>body(arg1)</c> and appends it to the run queue.</summary>
     public Tasklet Spawn<T1>(Func<T1, TaskletBody> body, T1 arg1, string? name = null)
@@ -189,10 +197,9 @@ public sealed class Scheduler
         AssertInvariants();
         t.MarkAlive();
         t.Where = Where.Nowhere;
-        t.AllNext = _allHead;
-        if (_allHead is not null) _allHead.AllPrev = t;
-        _allHead = t;
-        _aliveCount++;
+        if (_aliveCount == _alive.Length) Array.Resize(ref _alive, _alive.Length * 2);
+        t.RegistryIndex = _aliveCount;
+        _alive[_aliveCount++] = t;
     }
 
     /// <summary>Drops a paused tasklet's body before it is bound again.</summary>
@@ -208,10 +215,13 @@ public sealed class Scheduler
 
     private void Unregister(Tasklet t)
     {
-        if (t.AllPrev is null) _allHead = t.AllNext; else t.AllPrev.AllNext = t.AllNext;
-        if (t.AllNext is not null) t.AllNext.AllPrev = t.AllPrev;
-        t.AllNext = t.AllPrev = null;
-        _aliveCount--;
+        // Swap-remove: the last alive tasklet takes the dead one's place. An array (not links in each tasklet)
+        // keeps a tasklet small, which is most of what a million blocked tasklets cost.
+        Debug.Assert(_alive[t.RegistryIndex] == t, "The registry knows where each alive tasklet is.");
+        var last = _alive[--_aliveCount];
+        _alive[t.RegistryIndex] = last;
+        last.RegistryIndex = t.RegistryIndex;
+        _alive[_aliveCount] = null!;
     }
 
     // ---- running ---------------------------------------------------------------------------------
@@ -279,7 +289,7 @@ public sealed class Scheduler
             Enter();
             try
             {
-                if (Queue.Count == 0) return Operation.Completed;
+                if (Queue.First is null) return Operation.Completed;
                 _trace?.Add(new TraceEvent(_steps, TraceReason.Schedule, caller));
                 MainJoinQueue();
                 MainWait();
@@ -382,7 +392,7 @@ public sealed class Scheduler
     private static ExceptionDispatchInfo? StartBody(Tasklet t)
     {
         t.MarkStarted();
-        var starter = (TaskletStarter)t.Body!;
+        var starter = t.Body!;
         t.Body = null;
         try
         {
@@ -392,7 +402,8 @@ public sealed class Scheduler
                 t.Pending = null;
                 Tasklet.Raise(pending);
             }
-            starter.Start(t);
+            if (starter is Func<TaskletBody> function) TaskletStarter.Accept(t, function());
+            else ((TaskletStarter)starter).Start(t);
             return null;
         }
         catch (Exception e)
@@ -577,7 +588,7 @@ public sealed class Scheduler
     /// <summary>The caller would leave the ring (block, or schedule_remove): Stackless's deadlock rule.</summary>
     internal void CheckCanLeaveRing(Tasklet caller)
     {
-        if (Queue.Count == 0 && (caller.IsMain || _mainMode != MainMode.InRun))
+        if (Queue.First is null && (caller.IsMain || _mainMode != MainMode.InRun))
             throw new DeadlockException("Deadlock: the last runnable tasklet cannot be blocked.");
     }
 

@@ -44,14 +44,11 @@ public sealed class Tasklet
     /// <summary>The tasklet whose step runs on this thread, or null (see <see cref="Scheduler.RunningTasklet"/>).</summary>
     internal static Tasklet? Running => Scheduler.RunningTasklet;
 
-    private static int s_nextId;
-
     internal readonly Scheduler Scheduler;
     internal Tasklet? Next;                 // run queue or channel wait queue (singly linked)
-    internal Tasklet? AllNext, AllPrev;     // the scheduler's registry of alive tasklets
     internal ChannelBase? BlockedOnChannel; // set while Where == Channel
     internal object? Resume;                // BodyBox or Action while switched away
-    internal object? Body;                  // TaskletStarter before the first step; BodyBox or Task after
+    internal object? Body;                  // TaskletStarter or Func<TaskletBody> before the first step; BodyBox or Task after
     internal object? SlotObject;            // Slot<T> carrying values through channels
     internal object? Pending;               // Exception or ExceptionDispatchInfo to raise when resumed
     internal Where Where;
@@ -59,7 +56,8 @@ public sealed class Tasklet
     private Flags _flags;
     private readonly int _id;
     private string? _name;
-    internal long StepCount;
+    internal uint StepCount;
+    internal int RegistryIndex;             // where the scheduler's registry of alive tasklets holds it
 
     [Flags]
     private enum Flags : byte { None = 0, Main = 1, Started = 2, Atomic = 4, BlockTrap = 8, SuspendPending = 16, Alive = 32 }
@@ -68,7 +66,7 @@ public sealed class Tasklet
     public Tasklet(Scheduler? scheduler = null)
     {
         Scheduler = scheduler ?? Scheduler.Default;
-        _id = Interlocked.Increment(ref s_nextId);
+        _id = Scheduler.NextTaskletId();
     }
 
     /// <summary>Creates a tasklet bound to <paramref name="function"/>; call <see cref="Setup"/> to start it.</summary>
@@ -83,7 +81,7 @@ public sealed class Tasklet
 
     // ---- identity -----------------------------------------------------------------------------
 
-    /// <summary>A number unique in the process, in creation order.</summary>
+    /// <summary>A number unique in its scheduler, in creation order (main is 0), so views are the same on every run.</summary>
     public int Id => _id;
 
     /// <summary>A name for views and messages; defaults to <c>tasklet#Id</c>.</summary>

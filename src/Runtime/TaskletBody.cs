@@ -66,16 +66,16 @@ public readonly struct TaskletBody
 internal abstract class BodyBox
 {
     // Invariants:
-    // - _state goes Running -> Completed once; _exception is set only on the way to Completed.
-    // - _continuation is whoever awaits this body (another BodyBox or an Action), or null for a
-    //   tasklet's top-level body, whose completion the scheduler sees after the step returns.
-    private const int Running = 0, Completed = 1;
-    private int _state;
-    private ExceptionDispatchInfo? _exception;
+    // - _result is null while the body runs, then set once: s_ranToCompletion, or the ExceptionDispatchInfo it
+    //   ended with. (One field for state and exception: a blocked tasklet is mostly this box, so bytes count.)
+    // - _continuation is whoever awaits this body (another BodyBox or an Action), or null for a tasklet's
+    //   top-level body, whose completion the scheduler sees after the step returns.
+    private static readonly object s_ranToCompletion = new();
+    private object? _result;
     private object? _continuation;
 
-    public bool IsCompleted => _state == Completed;
-    public ExceptionDispatchInfo? Exception => _exception;
+    public bool IsCompleted => _result is not null;
+    public ExceptionDispatchInfo? Exception => _result as ExceptionDispatchInfo;
 
     /// <summary>Resumes the state machine where it last awaited.</summary>
     public abstract void MoveNext();
@@ -83,19 +83,18 @@ internal abstract class BodyBox
     public void SetContinuation(object continuation)
     {
         Debug.Assert(_continuation is null, "A body is awaited by at most one awaiter.");
-        if (_state == Completed) { Invoke(continuation); return; }
+        if (IsCompleted) { Invoke(continuation); return; }
         _continuation = continuation;
     }
 
-    public void SetResult() => Complete(null);
+    public void SetResult() => Complete(s_ranToCompletion);
 
     public void SetException(Exception exception) => Complete(ExceptionDispatchInfo.Capture(exception));
 
-    private void Complete(ExceptionDispatchInfo? exception)
+    private void Complete(object result)
     {
-        Debug.Assert(_state == Running, "A body completes once.");
-        _exception = exception;
-        _state = Completed;
+        Debug.Assert(!IsCompleted, "A body completes once.");
+        _result = result;
         if (_continuation is { } continuation)
         {
             _continuation = null;
@@ -113,19 +112,21 @@ internal abstract class BodyBox
 internal sealed class BodyBox<TStateMachine> : BodyBox where TStateMachine : IAsyncStateMachine
 {
     public TStateMachine StateMachine = default!;
-    private Action? _moveNextAction;
 
     /// <summary>
-    /// Only for foreign awaiters (a <see cref="Task"/> inside a body); ours never need it. It resumes the body
-    /// only within a step of the tasklet that awaited (an <c>async Task</c> helper completing there): a foreign
-    /// completion arriving later, after the scheduler declared that tasklet dead, is dropped.
+    /// Only for foreign awaiters (a <see cref="Task"/> inside a body); ours never need it, so it is made on each
+    /// use rather than kept in a field. It resumes the body only within a step of the tasklet that awaited (an
+    /// <c>async Task</c> helper completing there): a foreign completion arriving later, after the scheduler
+    /// declared that tasklet dead, is dropped.
     /// </summary>
-    public Action MoveNextAction => _moveNextAction ??= ForeignContinuation(Tasklet.Running);
-
-    private Action ForeignContinuation(Tasklet? owner) => () =>
+    public Action ForeignContinuation()
     {
-        if (owner is null || Tasklet.Running == owner) MoveNext();
-    };
+        var owner = Tasklet.Running;
+        return () =>
+        {
+            if (owner is null || Tasklet.Running == owner) MoveNext();
+        };
+    }
 
     public override void MoveNext() => StateMachine.MoveNext();
 }
@@ -135,8 +136,9 @@ internal sealed class BodyBox<TStateMachine> : BodyBox where TStateMachine : IAs
 /// </summary>
 public struct TaskletBodyBuilder
 {
-    private BodyBox? _box;
-    private ExceptionDispatchInfo? _exception;
+    // The box once the body suspended, or the ExceptionDispatchInfo of a body that failed before ever
+    // suspending; one field, since every suspended body carries a copy of its builder.
+    private object? _boxOrError;
 
     /// <summary>Compiler entry point.</summary>
     public static TaskletBodyBuilder Create() => default;
@@ -150,24 +152,29 @@ public struct TaskletBodyBuilder
     public void SetStateMachine(IAsyncStateMachine stateMachine) { }
 
     /// <summary>Compiler entry point.</summary>
-    public void SetResult() => _box?.SetResult();
+    public void SetResult() => (_boxOrError as BodyBox)?.SetResult();
 
     /// <summary>Compiler entry point.</summary>
     public void SetException(Exception exception)
     {
-        if (_box is null) _exception = ExceptionDispatchInfo.Capture(exception);
-        else _box.SetException(exception);
+        if (_boxOrError is BodyBox box) box.SetException(exception);
+        else _boxOrError = ExceptionDispatchInfo.Capture(exception);
     }
 
     /// <summary>Compiler entry point.</summary>
-    public TaskletBody Task => _box is not null ? new TaskletBody(_box) : _exception is not null ? new TaskletBody(_exception) : default;
+    public TaskletBody Task => _boxOrError switch
+    {
+        BodyBox box => new TaskletBody(box),
+        ExceptionDispatchInfo error => new TaskletBody(error),
+        _ => default,
+    };
 
     /// <summary>Compiler entry point.</summary>
     public void AwaitOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
         where TAwaiter : INotifyCompletion where TStateMachine : IAsyncStateMachine
     {
         var box = GetBox(ref stateMachine);
-        awaiter.OnCompleted(box.MoveNextAction);
+        awaiter.OnCompleted(box.ForeignContinuation());
     }
 
     /// <summary>Compiler entry point: registers the suspended body with the tasklet that runs it.</summary>
@@ -188,15 +195,15 @@ public struct TaskletBodyBuilder
         }
         else
         {
-            awaiter.UnsafeOnCompleted(box.MoveNextAction);
+            awaiter.UnsafeOnCompleted(box.ForeignContinuation());
         }
     }
 
     private BodyBox<TStateMachine> GetBox<TStateMachine>(ref TStateMachine stateMachine) where TStateMachine : IAsyncStateMachine
     {
-        if (_box is BodyBox<TStateMachine> existing) return existing;
+        if (_boxOrError is BodyBox<TStateMachine> existing) return existing;
         var box = new BodyBox<TStateMachine>();
-        _box = box;                      // first, so that the copy below knows its box
+        _boxOrError = box;               // first, so that the copy below knows its box
         box.StateMachine = stateMachine; // the one copy of the state machine to the heap
         return box;
     }

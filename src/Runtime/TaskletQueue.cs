@@ -16,9 +16,18 @@ internal struct TaskletQueue
 {
     private Tasklet? _head;
     private Tasklet? _tail;
-    private int _count;
 
-    public readonly int Count => _count;
+    /// <summary>Walks the queue: counts are for views and reports, never on the hot path (a channel's balance
+    /// already says how many wait, and a queue's emptiness is <see cref="First"/> being null).</summary>
+    public readonly int Count
+    {
+        get
+        {
+            var n = 0;
+            for (var x = _head; x is not null; x = x.Next) n++;
+            return n;
+        }
+    }
     public readonly Tasklet? First => _head;
     public readonly Tasklet? Last => _tail;
 
@@ -28,7 +37,6 @@ internal struct TaskletQueue
         Debug.Assert(t.Next is null && _tail != t, "A tasklet is in one queue at a time.");
         if (_tail is null) _head = t; else _tail.Next = t;
         _tail = t;
-        _count++;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -37,7 +45,6 @@ internal struct TaskletQueue
         Debug.Assert(t.Next is null && _tail != t, "A tasklet is in one queue at a time.");
         if (_head is null) _tail = t; else t.Next = _head;
         _head = t;
-        _count++;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -48,7 +55,6 @@ internal struct TaskletQueue
         var next = t.Next;
         if (next is null) { _head = null; _tail = null; }
         else { _head = next; t.Next = null; }
-        _count--;
         return t;
     }
 
@@ -63,7 +69,6 @@ internal struct TaskletQueue
         if (previous is null) _head = t.Next; else previous.Next = t.Next;
         if (_tail == t) _tail = previous;
         t.Next = null;
-        _count--;
     }
 
     public readonly bool Contains(Tasklet t)
@@ -74,7 +79,7 @@ internal struct TaskletQueue
 
     public readonly List<Tasklet> ToList()
     {
-        var list = new List<Tasklet>(_count);
+        var list = new List<Tasklet>();
         for (var x = _head; x is not null; x = x.Next) list.Add(x);
         return list;
     }

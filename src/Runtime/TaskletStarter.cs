@@ -11,7 +11,7 @@ internal abstract class TaskletStarter
     /// <summary>Calls the body; leaves in <see cref="Tasklet.Body"/> what to watch for completion.</summary>
     public abstract void Start(Tasklet tasklet);
 
-    protected static void Accept(Tasklet tasklet, TaskletBody body)
+    internal static void Accept(Tasklet tasklet, TaskletBody body)
     {
         if (body.Box is { } box) { tasklet.Body = box; return; }
         tasklet.Body = null;
@@ -19,11 +19,6 @@ internal abstract class TaskletStarter
     }
 
     protected static void Accept(Tasklet tasklet, Task? task) => tasklet.Body = task;
-}
-
-internal sealed class Starter(Func<TaskletBody> function) : TaskletStarter
-{
-    public override void Start(Tasklet tasklet) => Accept(tasklet, function());
 }
 
 internal sealed class Starter<T1>(Func<T1, TaskletBody> function, T1 arg1) : TaskletStarter
