@@ -212,8 +212,8 @@ public class ChannelTests
         throw new InvalidOperationException("unreachable");
     }
 
-    [Fact]
-    public void SendThrow_RaisesInTheReceiver_KeepingTheOriginalStackTrace()
+    /// <summary>Sends a thrown <see cref="TestError"/> with <paramref name="send"/>; returns what the receiver caught.</summary>
+    private static (TestError Sent, Exception? Caught) SendErrorToAReceiver(Func<Channel, Exception, Operation> send)
     {
         var s = new Scheduler();
         var ch = new Channel(s);
@@ -225,8 +225,15 @@ public class ChannelTests
             catch (TestError e) { caught = e; }
         }
         s.Spawn(Receiver);
-        s.Spawn(async () => { await ch.SendThrow(error); });
+        s.Spawn(async () => { await send(ch, error); });
         s.Run();
+        return (error, caught);
+    }
+
+    [Fact]
+    public void SendThrow_RaisesInTheReceiver_KeepingTheOriginalStackTrace()
+    {
+        var (error, caught) = SendErrorToAReceiver((ch, e) => ch.SendThrow(e));
         Assert.Same(error, caught);
         Assert.Contains(nameof(ThrowOriginal), caught!.StackTrace);
     }
@@ -234,18 +241,7 @@ public class ChannelTests
     [Fact]
     public void SendException_RaisesAFreshThrow_WithoutTheOriginalStackTrace()
     {
-        var s = new Scheduler();
-        var ch = new Channel(s);
-        var error = Thrown();
-        Exception? caught = null;
-        async TaskletBody Receiver()
-        {
-            try { await ch.Receive(); }
-            catch (TestError e) { caught = e; }
-        }
-        s.Spawn(Receiver);
-        s.Spawn(async () => { await ch.SendException(error); });
-        s.Run();
+        var (error, caught) = SendErrorToAReceiver((ch, e) => ch.SendException(e));
         Assert.Same(error, caught);
         Assert.DoesNotContain(nameof(ThrowOriginal), caught!.StackTrace);
     }
