@@ -291,17 +291,21 @@ public class Channel<T> : ChannelBase
     private void TraceHandOff(Scheduler scheduler, Tasklet caller, Tasklet partner, int direction, T value, object? error)
     {
         var (sender, receiver) = direction > 0 ? (caller, partner) : (partner, caller);
-        object? carried = error is null ? value : error is ExceptionDispatchInfo edi ? edi.SourceException : error;
-        scheduler.Trace!.Add(new TraceEvent(scheduler.Steps, TraceReason.HandOff, sender, receiver, this, carried, _balance));
+        scheduler.Trace!.Add(error is null
+            ? TraceEvent.Of(scheduler.Steps, TraceReason.HandOff, sender, receiver, this, value, _balance)
+            : new TraceEvent(scheduler.Steps, TraceReason.HandOff, sender, receiver, this, ErrorOf(error), _balance));
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void TraceBlock(Scheduler scheduler, Tasklet caller, int direction, T value, object? error)
     {
-        object? carried = direction < 0 ? null : error is null ? value : error is ExceptionDispatchInfo edi ? edi.SourceException : error;
-        scheduler.Trace!.Add(new TraceEvent(scheduler.Steps, direction > 0 ? TraceReason.BlockSend : TraceReason.BlockReceive,
-            caller, Channel: this, Value: carried, Balance: _balance));
+        var reason = direction > 0 ? TraceReason.BlockSend : TraceReason.BlockReceive;
+        scheduler.Trace!.Add(direction < 0 ? new TraceEvent(scheduler.Steps, reason, caller, Channel: this, Balance: _balance)
+            : error is null ? TraceEvent.Of(scheduler.Steps, reason, caller, null, this, value, _balance)
+            : new TraceEvent(scheduler.Steps, reason, caller, Channel: this, Value: ErrorOf(error), Balance: _balance));
     }
+
+    private static Exception ErrorOf(object error) => error is ExceptionDispatchInfo edi ? edi.SourceException : (Exception)error;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowBlockTrap() => throw new InvalidOperationException("this tasklet does not like to be blocked.");

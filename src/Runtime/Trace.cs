@@ -39,15 +39,99 @@ public enum TraceReason : byte
 }
 
 /// <summary>One event of the tick trace.</summary>
-/// <param name="Step">The step during which it happened (0 before the first step).</param>
-/// <param name="Reason">What happened.</param>
-/// <param name="Tasklet">The tasklet it happened to (the sender, for a hand-off).</param>
-/// <param name="Partner">The other tasklet: the receiver of a hand-off, the killer of a kill.</param>
-/// <param name="Channel">The channel involved, if any.</param>
-/// <param name="Value">The value handed off or sent, or the exception.</param>
-/// <param name="Balance">The channel's balance after the event.</param>
-public readonly record struct TraceEvent(long Step, TraceReason Reason, Tasklet Tasklet, Tasklet? Partner = null,
-    ChannelBase? Channel = null, object? Value = null, int Balance = 0);
+/// <remarks>
+/// A value of a small primitive type (an <c>int</c> handed through a <c>Channel&lt;int&gt;</c>, say) is kept as raw
+/// bits and boxed only when <see cref="Value"/> is read, so that recording a hand-off allocates nothing.
+/// </remarks>
+public readonly record struct TraceEvent
+{
+    private enum Kind : byte { Reference, Int32, Int64, Double, Boolean, Char }
+
+    private readonly object? _valueRef;
+    private readonly long _valueBits;
+    private readonly Kind _valueKind;
+
+    /// <summary>Creates an event.</summary>
+    /// <param name="Step">The step during which it happened (0 before the first step).</param>
+    /// <param name="Reason">What happened.</param>
+    /// <param name="Tasklet">The tasklet it happened to (the sender, for a hand-off).</param>
+    /// <param name="Partner">The other tasklet: the receiver of a hand-off, the killer of a kill.</param>
+    /// <param name="Channel">The channel involved, if any.</param>
+    /// <param name="Value">The value handed off or sent, or the exception.</param>
+    /// <param name="Balance">The channel's balance after the event.</param>
+    public TraceEvent(long Step, TraceReason Reason, Tasklet Tasklet, Tasklet? Partner = null,
+        ChannelBase? Channel = null, object? Value = null, int Balance = 0)
+    {
+        this.Step = Step;
+        this.Reason = Reason;
+        this.Tasklet = Tasklet;
+        this.Partner = Partner;
+        this.Channel = Channel;
+        this.Balance = Balance;
+        (_valueRef, _valueBits, _valueKind) = Value switch
+        {
+            int i => (null, i, Kind.Int32),
+            long l => (null, l, Kind.Int64),
+            double d => (null, BitConverter.DoubleToInt64Bits(d), Kind.Double),
+            bool b => (null, b ? 1L : 0L, Kind.Boolean),
+            char c => (null, (long)c, Kind.Char),
+            _ => ((object?)Value, 0L, Kind.Reference),
+        };
+    }
+
+    /// <summary>Records <paramref name="value"/> without boxing the common primitive types.</summary>
+    internal static TraceEvent Of<T>(long step, TraceReason reason, Tasklet tasklet, Tasklet? partner, ChannelBase? channel, T value, int balance)
+    {
+        if (typeof(T) == typeof(int)) return new(step, reason, tasklet, partner, channel, balance, Unsafe.As<T, int>(ref value), Kind.Int32);
+        if (typeof(T) == typeof(long)) return new(step, reason, tasklet, partner, channel, balance, Unsafe.As<T, long>(ref value), Kind.Int64);
+        if (typeof(T) == typeof(double)) return new(step, reason, tasklet, partner, channel, balance, BitConverter.DoubleToInt64Bits(Unsafe.As<T, double>(ref value)), Kind.Double);
+        if (typeof(T) == typeof(bool)) return new(step, reason, tasklet, partner, channel, balance, Unsafe.As<T, bool>(ref value) ? 1 : 0, Kind.Boolean);
+        if (typeof(T) == typeof(char)) return new(step, reason, tasklet, partner, channel, balance, Unsafe.As<T, char>(ref value), Kind.Char);
+        return new TraceEvent(step, reason, tasklet, partner, channel, value, balance);
+    }
+
+    private TraceEvent(long step, TraceReason reason, Tasklet tasklet, Tasklet? partner, ChannelBase? channel, int balance, long bits, Kind kind)
+    {
+        Step = step;
+        Reason = reason;
+        Tasklet = tasklet;
+        Partner = partner;
+        Channel = channel;
+        Balance = balance;
+        _valueRef = null;
+        _valueBits = bits;
+        _valueKind = kind;
+    }
+
+    /// <summary>The step during which it happened (0 before the first step).</summary>
+    public long Step { get; init; }
+
+    /// <summary>What happened.</summary>
+    public TraceReason Reason { get; init; }
+
+    /// <summary>The tasklet it happened to (the sender, for a hand-off).</summary>
+    public Tasklet Tasklet { get; init; }
+
+    /// <summary>The other tasklet: the receiver of a hand-off, the killer of a kill.</summary>
+    public Tasklet? Partner { get; init; }
+
+    /// <summary>The channel involved, if any.</summary>
+    public ChannelBase? Channel { get; init; }
+
+    /// <summary>The channel's balance after the event.</summary>
+    public int Balance { get; init; }
+
+    /// <summary>The value handed off or sent, or the exception (boxed on each read for primitive values).</summary>
+    public object? Value => _valueKind switch
+    {
+        Kind.Int32 => (int)_valueBits,
+        Kind.Int64 => _valueBits,
+        Kind.Double => BitConverter.Int64BitsToDouble(_valueBits),
+        Kind.Boolean => _valueBits != 0,
+        Kind.Char => (char)_valueBits,
+        _ => _valueRef,
+    };
+}
 
 /// <summary>
 /// Records the tick trace of a scheduler: set <see cref="Scheduler.Trace"/>. It keeps the most recent
