@@ -280,6 +280,26 @@ public sealed class Scheduler
     /// <summary>Like <see cref="Schedule"/>, but the current tasklet is paused instead of queued (Stackless's <c>schedule_remove()</c>).</summary>
     public Operation ScheduleRemove() => Yield(remove: true);
 
+    /// <summary>
+    /// Stackless's <c>schedule(retval)</c>: yields like <see cref="Schedule()"/> and gives back
+    /// <paramref name="value"/> when the tasklet runs again.
+    /// </summary>
+    public Operation<T> Schedule<T>(T value) => Yield(remove: false, value);
+
+    /// <summary>
+    /// Stackless's <c>schedule_remove(retval)</c>: pauses like <see cref="ScheduleRemove()"/> and gives back
+    /// <paramref name="value"/> when the tasklet is inserted and runs again.
+    /// </summary>
+    public Operation<T> ScheduleRemove<T>(T value) => Yield(remove: true, value);
+
+    private Operation<T> Yield<T>(bool remove, T value)
+    {
+        var caller = _current;
+        if (!caller.IsMain) caller.GetSlot<T>().Value = value; // taken back when it resumes
+        var op = Yield(remove);
+        return op.IsCompleted ? new Operation<T>(value) : new Operation<T>(caller);
+    }
+
     private Operation Yield(bool remove)
     {
         var caller = _current;

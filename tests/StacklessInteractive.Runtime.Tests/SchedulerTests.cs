@@ -511,4 +511,37 @@ public class SchedulerTests
         Assert.Equal(1, b.Steps);
         Assert.Equal(4, s.Steps);
     }
+
+    [Fact]
+    public void ScheduleWithValue_GivesTheValueBackWhenTheTaskletRunsAgain()
+    {
+        var s = new Scheduler();
+        var log = new List<string>();
+        async TaskletBody Yielder()
+        {
+            var got = await s.Schedule("retval");
+            log.Add("yielder got " + got);
+        }
+        s.Spawn(Yielder);
+        s.SpawnAction(() => log.Add("other ran"));
+        s.Run();
+        Assert.Equal(new[] { "other ran", "yielder got retval" }, log);
+        Assert.Equal(42, s.Schedule(42).Value); // main alone: no switch, the value comes straight back
+    }
+
+    [Fact]
+    public void ScheduleRemoveWithValue_PausesUntilInsertAndThenGivesTheValueBack()
+    {
+        var s = new Scheduler();
+        int? got = null;
+        async TaskletBody Pauser() => got = await s.ScheduleRemove(7);
+        var t = s.Spawn(Pauser);
+        s.Run();
+        Assert.True(t.Paused);
+        Assert.Null(got);
+        t.Insert();
+        s.Run();
+        Assert.Equal(7, got);
+        Assert.False(t.Alive);
+    }
 }
