@@ -12,7 +12,7 @@ namespace StacklessInteractive;
 /// <item><c>Balance &gt; 0</c>: that many senders wait; <c>Balance &lt; 0</c>: that many receivers wait;
 /// |Balance| equals the length of the wait queue.</item>
 /// <item>All waiters wait in the same direction, the sign of Balance, and each knows it is blocked on this
-/// channel (Where == Channel, BlockedOnChannel == this).</item>
+/// channel (Where == Channel, WaitingOn == this).</item>
 /// <item>Preference is -1, 0 or 1.</item>
 /// </list>
 /// </remarks>
@@ -107,7 +107,7 @@ public abstract class ChannelBase
         Scheduler.Trace?.Add(new TraceEvent(Scheduler.Steps, TraceReason.Unblock, t, Channel: this, Balance: _balance - t.Direction));
         _waiters.Remove(t);
         _balance -= t.Direction;
-        t.BlockedOnChannel = null;
+        t.WaitingOn = null;
         t.Direction = 0;
         t.Where = Where.Nowhere;
     }
@@ -118,7 +118,7 @@ public abstract class ChannelBase
         Debug.Assert(Math.Abs(_balance) == _waiters.Count, "|balance| is the number of waiters.");
         for (var t = _waiters.First; t is not null; t = t.Next)
         {
-            Debug.Assert(t.Where == Where.Channel && t.BlockedOnChannel == this, "A waiter knows its channel.");
+            Debug.Assert(t.Where == Where.Channel && t.WaitingOn == this, "A waiter knows its channel.");
             Debug.Assert(t.Direction == Math.Sign(_balance), "All waiters wait in the balance's direction.");
         }
         Debug.Assert(_preference is >= -1 and <= 1, "Preference is -1, 0 or 1.");
@@ -231,7 +231,7 @@ public class Channel<T> : ChannelBase
             // Slot errors are null except in transit, so they are written only when there is one.
             var partner = _waiters.PopFront()!;
             _balance += direction;
-            partner.BlockedOnChannel = null;
+            partner.WaitingOn = null;
             partner.Direction = 0;
             object? receivedError = null;
             var partnerSlot = partner.GetSlot<T>();
@@ -275,7 +275,7 @@ public class Channel<T> : ChannelBase
             if (error is not null) own.Error = error;
         }
         _balance += direction;
-        caller.BlockedOnChannel = this;
+        caller.WaitingOn = this;
         caller.Direction = (sbyte)direction;
         caller.Where = Where.Channel;
         _waiters.Append(caller);

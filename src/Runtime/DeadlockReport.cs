@@ -19,10 +19,11 @@ public sealed record BlockedTasklet(Tasklet Tasklet, ChannelBase Channel, int Di
 /// </summary>
 /// <param name="Blocked">The blocked tasklets, oldest first.</param>
 /// <param name="Runnable">How many tasklets (main not counted) could still run.</param>
-public sealed record DeadlockReport(IReadOnlyList<BlockedTasklet> Blocked, int Runnable)
+/// <param name="WaitingIO">How many tasklets wait on asynchronous operations, whose completion may wake the others.</param>
+public sealed record DeadlockReport(IReadOnlyList<BlockedTasklet> Blocked, int Runnable, int WaitingIO = 0)
 {
-    /// <summary>True when tasklets are blocked and none can run to wake them.</summary>
-    public bool IsDeadlock => Blocked.Count > 0 && Runnable == 0;
+    /// <summary>True when tasklets are blocked on channels and nothing can run or complete to wake them.</summary>
+    public bool IsDeadlock => Blocked.Count > 0 && Runnable == 0 && WaitingIO == 0;
 
     /// <summary>An English account naming each blocked tasklet, its channel and direction.</summary>
     public override string ToString()
@@ -31,6 +32,6 @@ public sealed record DeadlockReport(IReadOnlyList<BlockedTasklet> Blocked, int R
         var what = string.Join("; ", Blocked);
         return IsDeadlock
             ? $"Deadlock: {Blocked.Count} tasklet(s) blocked and none can run: {what}."
-            : $"{Blocked.Count} tasklet(s) blocked, {Runnable} runnable: {what}.";
+            : $"{Blocked.Count} tasklet(s) blocked, {Runnable} runnable, {WaitingIO} waiting on I/O: {what}.";
     }
 }

@@ -76,6 +76,13 @@ public sealed class Scheduler
     private int _nextChannelId;
     private int _nextTaskletId = -1; // main takes 0
 
+    // Asynchronous waits (BlockOn). Completions arrive on any thread and queue here in the order they complete;
+    // the loop takes them on its own thread, so a given order of completions always gives the same schedule.
+    private int _ioWaiting;                                   // tasklets (main included) in Where.Io
+    private int _completionsPending;                          // completions queued and not yet taken
+    private readonly System.Collections.Concurrent.ConcurrentQueue<IoWait> _completions = new();
+    private readonly SemaphoreSlim _completionSignal = new(0);
+
     /// <summary>Creates a scheduler with its own main tasklet.</summary>
     public Scheduler()
     {
@@ -117,7 +124,7 @@ public sealed class Scheduler
         }
     }
 
-    /// <summary>Alive tasklets blocked on a channel, oldest first.</summary>
+    /// <summary>Alive tasklets blocked on a channel or waiting on I/O, oldest first.</summary>
     public IReadOnlyList<Tasklet> BlockedTasklets => Tasklets.Where(t => t.Blocked).ToList();
 
     internal bool MainIsScheduled => _mainMode != MainMode.InRun;
@@ -353,8 +360,15 @@ public sealed class Scheduler
             while (true)
             {
                 AssertInvariants();
+                if (_ioWaiting != 0 && Volatile.Read(ref _completionsPending) != 0) TakeCompletions();
                 var next = PickNext();
-                if (next is null) return LoopEnd.Empty;
+                if (next is null)
+                {
+                    if (_ioWaiting == 0) return LoopEnd.Empty;
+                    if (_steps >= stepLimit) { _interrupted = null; return LoopEnd.OutOfSteps; } // the watchdog does not wait
+                    WaitForCompletion(); // every tasklet waits on I/O: sleep until one completes, not spin
+                    continue;
+                }
                 if (next == _main)
                 {
                     TakeNext(next);
@@ -493,7 +507,8 @@ public sealed class Scheduler
     private void Detach(Tasklet t)
     {
         if (t.Where == Where.RunQueue) Queue.Remove(t);
-        else if (t.Where == Where.Channel) t.BlockedOnChannel!.RemoveWaiter(t);
+        else if (t.Where == Where.Channel) ((ChannelBase)t.WaitingOn!).RemoveWaiter(t);
+        else if (t.Where == Where.Io) AbandonIo(t);
         t.SuspendPending = false;
         if (t.Where != Where.Dead) t.Where = Where.Nowhere;
     }
@@ -525,7 +540,7 @@ public sealed class Scheduler
         }
         finally
         {
-            if (_main.Where is Where.Channel or Where.RunQueue) Detach(_main);
+            if (_main.Where is Where.Channel or Where.RunQueue or Where.Io) Detach(_main);
             _main.Where = Where.Running;
             _mainMode = MainMode.Running;
         }
@@ -608,7 +623,7 @@ public sealed class Scheduler
     /// <summary>The caller would leave the ring (block, or schedule_remove): Stackless's deadlock rule.</summary>
     internal void CheckCanLeaveRing(Tasklet caller)
     {
-        if (Queue.First is null && (caller.IsMain || _mainMode != MainMode.InRun))
+        if (Queue.First is null && _ioWaiting == 0 && (caller.IsMain || _mainMode != MainMode.InRun))
             throw new DeadlockException("Deadlock: the last runnable tasklet cannot be blocked.");
     }
 
@@ -616,7 +631,7 @@ public sealed class Scheduler
     {
         var caller = _current;
         if (target.Scheduler != this) throw new InvalidOperationException("the tasklet belongs to another scheduler");
-        if (target.Where == Where.Channel) throw new InvalidOperationException("You cannot run a blocked tasklet");
+        if (target.Where is Where.Channel or Where.Io) throw new InvalidOperationException("You cannot run a blocked tasklet");
         if (!target.Alive && !target.IsMain) throw new InvalidOperationException("You cannot run an unbound(dead) tasklet");
         if (target == caller) return Operation.Completed;
         if (caller.IsMain && !keepCaller) throw new InvalidOperationException("the main tasklet cannot be paused");
@@ -637,7 +652,7 @@ public sealed class Scheduler
             Value: isKill ? null : exception));
         if (!pending) return SwitchFrom(caller, target, keepCaller: true, exception);
         CheckOwner();
-        if (target.Where == Where.Channel) Detach(target);
+        if (target.Where is Where.Channel or Where.Io) Detach(target);
         target.Pending = exception;
         if (target.Where != Where.RunQueue) MakeRunnable(target);
         return Operation.Completed;
@@ -654,7 +669,7 @@ public sealed class Scheduler
         try
         {
             if (!caller.IsMain) BeginSuspend(caller);
-            if (target.Where == Where.Channel) Detach(target);
+            if (target.Where is Where.Channel or Where.Io) Detach(target);
             if (exception is not null) target.Pending = exception;
             PlaceSwitch(caller, target, keepCaller);
             if (!caller.IsMain) return new Operation(caller);
@@ -671,7 +686,7 @@ public sealed class Scheduler
     {
         CheckOwner();
         if (t.Where == Where.Dead || !t.Alive) throw new InvalidOperationException("You cannot run an unbound(dead) tasklet");
-        if (t.Where == Where.Channel) throw new InvalidOperationException("You cannot run a blocked tasklet");
+        if (t.Where is Where.Channel or Where.Io) throw new InvalidOperationException("You cannot run a blocked tasklet");
         if (t.IsMain || t.Where is Where.RunQueue or Where.Running) return;
         MakeRunnable(t);
     }
@@ -679,12 +694,112 @@ public sealed class Scheduler
     internal void RemoveFromRunQueue(Tasklet t)
     {
         CheckOwner();
-        if (t.Where == Where.Channel) throw new InvalidOperationException("You cannot remove a blocked tasklet.");
+        if (t.Where is Where.Channel or Where.Io) throw new InvalidOperationException("You cannot remove a blocked tasklet.");
         if (t.Where == Where.Running || t.IsMain) throw new InvalidOperationException("The current tasklet cannot be removed.");
         if (t.Where != Where.RunQueue) return;
         Queue.Remove(t);
         t.Where = Where.Nowhere;
     }
+
+    // ---- asynchronous waits (the talk's blockOn) -------------------------------------------------
+
+    /// <summary>
+    /// Blocks the calling tasklet until <paramref name="task"/> completes, then gives its result, or raises its
+    /// exception (the talk's <c>blockOn(deferred)</c>). The other tasklets keep running meanwhile; when all of them
+    /// wait on such tasks, the scheduler sleeps until one completes. From main, it runs the others until then.
+    /// </summary>
+    public Operation<T> BlockOn<T>(Task<T> task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        return WaitIo(new IoWait<T>(this, task, task));
+    }
+
+    /// <summary>Blocks the calling tasklet until <paramref name="task"/> completes (see <see cref="BlockOn{T}(Task{T})"/>).</summary>
+    public Operation BlockOn(Task task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var op = WaitIo(new IoWait<bool>(this, task, null));
+        return new Operation(op.IsCompleted ? null : op.SuspendedTasklet);
+    }
+
+    /// <summary>Blocks the calling tasklet until <paramref name="task"/> completes (see <see cref="BlockOn{T}(Task{T})"/>).</summary>
+    public Operation<T> BlockOn<T>(ValueTask<T> task) => task.IsCompletedSuccessfully ? BlockOnCompleted(task.Result) : BlockOn(task.AsTask());
+
+    private static Operation<T> BlockOnCompleted<T>(T value) => new(value);
+
+    private Operation<T> WaitIo<T>(IoWait<T> wait)
+    {
+        var caller = _current;
+        if (wait.Task.IsCompleted) return wait.ResultNow(); // nothing to wait for: no switch, as a ready deferred
+        if (caller.IsMain)
+        {
+            Enter();
+            try
+            {
+                StartWaiting(caller, wait);
+                MainWait();
+                return new Operation<T>(caller.TakeValue<T>());
+            }
+            finally { Exit(); }
+        }
+        CheckRunning(caller);
+        BeginSuspend(caller);
+        StartWaiting(caller, wait);
+        return new Operation<T>(caller);
+    }
+
+    private void StartWaiting(Tasklet caller, IoWait wait)
+    {
+        wait.Tasklet = caller;
+        caller.Where = Where.Io;
+        caller.WaitingOn = wait;
+        _ioWaiting++;
+        _trace?.Add(new TraceEvent(_steps, TraceReason.BlockIO, caller));
+        wait.Register();
+    }
+
+    /// <summary>Called on whatever thread completed the task: queue the wait for the loop and wake it.</summary>
+    internal void Completed(IoWait wait)
+    {
+        _completions.Enqueue(wait);
+        Interlocked.Increment(ref _completionsPending);
+        _completionSignal.Release();
+    }
+
+    /// <summary>On the loop's thread: every completed wait's tasklet becomes runnable, in completion order.</summary>
+    private void TakeCompletions()
+    {
+        while (_completions.TryDequeue(out var wait))
+        {
+            Interlocked.Decrement(ref _completionsPending);
+            var t = wait.Tasklet;
+            if (t is null || t.Where != Where.Io || t.WaitingOn != wait) continue; // abandoned (killed meanwhile)
+            _ioWaiting--;
+            t.WaitingOn = null;
+            wait.Deliver(t);
+            _trace?.Add(new TraceEvent(_steps, TraceReason.UnblockIO, t));
+            MakeRunnable(t);
+        }
+    }
+
+    private void WaitForCompletion()
+    {
+        _trace?.Add(new TraceEvent(_steps, TraceReason.IdleWait, _current));
+        _completionSignal.Wait();
+        TakeCompletions();
+    }
+
+    /// <summary>A tasklet waiting on I/O is killed or thrown into: its completion, when it comes, is ignored.</summary>
+    private void AbandonIo(Tasklet t)
+    {
+        ((IoWait)t.WaitingOn!).Tasklet = null;
+        t.WaitingOn = null;
+        _ioWaiting--;
+        t.Where = Where.Nowhere;
+    }
+
+    /// <summary>Tasklets waiting on asynchronous operations (main included).</summary>
+    public int WaitingIOCount => _ioWaiting;
 
     // ---- one caller at a time -----------------------------------------------------------------
 
@@ -714,9 +829,9 @@ public sealed class Scheduler
     /// </summary>
     public DeadlockReport GetDeadlockReport()
     {
-        var blocked = BlockedTasklets.Select(t => new BlockedTasklet(t, t.BlockedOn!, t.BlockedDirection)).ToList();
+        var blocked = Tasklets.Where(t => t.BlockedOn is not null).Select(t => new BlockedTasklet(t, t.BlockedOn!, t.BlockedDirection)).ToList();
         var runnable = Queue.Count + (_current.IsMain ? 0 : 1);
-        return new DeadlockReport(blocked, runnable);
+        return new DeadlockReport(blocked, runnable, _ioWaiting);
     }
 
     [Conditional("DEBUG")]

@@ -17,10 +17,12 @@ public enum TaskletState
     Paused,
     /// <summary>Finished, killed or failed.</summary>
     Dead,
+    /// <summary>Waiting for an asynchronous operation (<see cref="Scheduler.BlockOn(Task)"/>): I/O, a timer.</summary>
+    WaitingIO,
 }
 
 /// <summary>Where a tasklet is linked; owned by <see cref="Scheduler"/> and <see cref="ChannelBase"/>.</summary>
-internal enum Where : byte { Nowhere, RunQueue, Channel, Running, Dead }
+internal enum Where : byte { Nowhere, RunQueue, Channel, Running, Dead, Io }
 
 /// <summary>
 /// A micro-thread: a body that the scheduler runs in steps, switching at channel operations and
@@ -46,7 +48,7 @@ public sealed class Tasklet
 
     internal readonly Scheduler Scheduler;
     internal Tasklet? Next;                 // run queue or channel wait queue (singly linked)
-    internal ChannelBase? BlockedOnChannel; // set while Where == Channel
+    internal object? WaitingOn;             // the ChannelBase while Where == Channel, the IoWait while Where == Io
     internal object? Resume;                // BodyBox or Action while switched away
     internal object? Body;                  // TaskletStarter or Func<TaskletBody> before the first step; BodyBox or Task after
     internal object? SlotObject;            // Slot<T> carrying values through channels
@@ -98,11 +100,11 @@ public sealed class Tasklet
     /// <summary>True from <see cref="Setup"/> until the body ends or the tasklet is killed.</summary>
     public bool Alive => (_flags & Flags.Alive) != 0;
 
-    /// <summary>True while waiting on a channel.</summary>
-    public bool Blocked => Where == Where.Channel;
+    /// <summary>True while waiting on a channel, or on an asynchronous operation (<see cref="Scheduler.BlockOn(Task)"/>).</summary>
+    public bool Blocked => Where is Where.Channel or Where.Io;
 
     /// <summary>True when runnable, current or blocked (Stackless counts a blocked tasklet as scheduled).</summary>
-    public bool Scheduled => Where is Where.RunQueue or Where.Channel or Where.Running
+    public bool Scheduled => Where is Where.RunQueue or Where.Channel or Where.Running or Where.Io
         || (IsMain && Scheduler.MainIsScheduled);
 
     /// <summary>True when alive but neither scheduled nor blocked.</summary>
@@ -118,7 +120,7 @@ public sealed class Tasklet
     public bool Started => (_flags & Flags.Started) != 0;
 
     /// <summary>The channel this tasklet is blocked on, or null.</summary>
-    public ChannelBase? BlockedOn => Where == Where.Channel ? BlockedOnChannel : null;
+    public ChannelBase? BlockedOn => Where == Where.Channel ? (ChannelBase?)WaitingOn : null;
 
     /// <summary>+1 when blocked sending, -1 when blocked receiving, 0 otherwise.</summary>
     public int BlockedDirection => Where == Where.Channel ? Direction : 0;
@@ -136,6 +138,7 @@ public sealed class Tasklet
         Where.RunQueue => TaskletState.Runnable,
         Where.Channel => TaskletState.Blocked,
         Where.Dead => TaskletState.Dead,
+        Where.Io => TaskletState.WaitingIO,
         _ => IsMain ? (Scheduler.Current == this ? TaskletState.Current : TaskletState.Paused)
             : Alive ? TaskletState.Paused : TaskletState.New,
     };
@@ -183,7 +186,7 @@ public sealed class Tasklet
         ArgumentNullException.ThrowIfNull(function);
         Scheduler.CheckOwner();
         if (IsMain || Where == Where.Running) throw new InvalidOperationException("can't (re)bind the current tasklet");
-        if (Where is Where.RunQueue or Where.Channel) throw new InvalidOperationException("tasklet is scheduled");
+        if (Where is Where.RunQueue or Where.Channel or Where.Io) throw new InvalidOperationException("tasklet is scheduled");
         var starter = new DynamicStarter(function, args);
         if (args is not null) starter.CheckArity(this);
         Scheduler.Unbind(this);
@@ -311,7 +314,7 @@ public sealed class Tasklet
     [Conditional("DEBUG")]
     internal void AssertInvariants()
     {
-        Debug.Assert(Where != Where.Channel || BlockedOnChannel is not null, "A blocked tasklet knows its channel.");
+        Debug.Assert(Where != Where.Channel || WaitingOn is not null, "A blocked tasklet knows its channel.");
         Debug.Assert(Where == Where.Channel || Where == Where.RunQueue || Next is null,
             "Only a queued tasklet is linked.");
         Debug.Assert(Where != Where.Dead || (Resume is null && !Alive), "A dead tasklet holds no resume point.");

@@ -36,6 +36,12 @@ public enum TraceReason : byte
     ChannelClose,
     /// <summary>The channel was reopened.</summary>
     ChannelOpen,
+    /// <summary>The tasklet began to wait on an asynchronous operation (<see cref="Scheduler.BlockOn(Task)"/>).</summary>
+    BlockIO,
+    /// <summary>The operation the tasklet waited on completed: it is runnable again.</summary>
+    UnblockIO,
+    /// <summary>Nothing could run and tasklets waited on I/O: the scheduler slept until a completion.</summary>
+    IdleWait,
 }
 
 /// <summary>One event of the tick trace.</summary>
