@@ -107,10 +107,14 @@ public abstract class ChannelBase
         Scheduler.Trace?.Add(new TraceEvent(Scheduler.Steps, TraceReason.Unblock, t, Channel: this, Balance: _balance - t.Direction));
         _waiters.Remove(t);
         _balance -= t.Direction;
+        if (t.Direction > 0) ForgetSentValue(t); // a sender taken out must not carry its value to its next receive
         t.WaitingOn = null;
         t.Direction = 0;
         t.Where = Where.Nowhere;
     }
+
+    /// <summary>Clears what a blocked sender left in its slot for a receiver that never came.</summary>
+    private protected abstract void ForgetSentValue(Tasklet sender);
 
     [Conditional("DEBUG")]
     private protected void AssertInvariants()
@@ -141,6 +145,11 @@ public class Channel<T> : ChannelBase
 
     /// <inheritdoc/>
     public override Type ElementType => typeof(T);
+
+    private protected override void ForgetSentValue(Tasklet sender)
+    {
+        if (sender.SlotObject is Slot<T> slot) { slot.Value = default!; slot.Error = null; }
+    }
 
     /// <summary>Sends <paramref name="value"/>; waits for a receiver when none waits.</summary>
     public Operation Send(T value) => AsOperation(Act(+1, value, null));

@@ -17,15 +17,22 @@ internal abstract class IoWait(Scheduler scheduler, Task task)
 
     /// <summary>On the loop's thread: leaves the result (or the exception) for the tasklet to take when it resumes.</summary>
     public abstract void Deliver(Tasklet t);
+
+    /// <summary>The exception a failed or canceled task raises in its waiter (also the reactor's, <see cref="Reactor"/>).</summary>
+    internal static Exception ErrorOf(Task task) =>
+        task.IsCanceled ? new TaskCanceledException(task) : task.Exception!.InnerExceptions.Count == 1 ? task.Exception.InnerException! : task.Exception;
 }
 
 internal sealed class IoWait<T>(Scheduler scheduler, Task task, Task<T>? typed) : IoWait(scheduler, task)
 {
     public override void Deliver(Tasklet t)
     {
-        var slot = t.GetSlot<T>();
-        if (Task.IsCompletedSuccessfully) slot.Value = typed is null ? default! : typed.Result;
-        else slot.Error = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ErrorOf(Task));
+        if (Task.IsCompletedSuccessfully) { t.GetSlot<T>().Value = typed is null ? default! : typed.Result; return; }
+        var error = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ErrorOf(Task));
+        // Main reads its slot when its wait returns; a tasklet raises its pending exception when it resumes, which the
+        // untyped Operation of BlockOn(Task) does too (a slot error would wait for the tasklet's next typed receive).
+        if (t.IsMain) t.GetSlot<T>().Error = error;
+        else t.Pending = error;
     }
 
     /// <summary>The task was already complete: its result (or exception) at once, without a switch.</summary>
@@ -34,7 +41,4 @@ internal sealed class IoWait<T>(Scheduler scheduler, Task task, Task<T>? typed) 
         if (!Task.IsCompletedSuccessfully) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ErrorOf(Task));
         return new Operation<T>(typed is null ? default! : typed.Result);
     }
-
-    private static Exception ErrorOf(Task task) =>
-        task.IsCanceled ? new TaskCanceledException(task) : task.Exception!.InnerExceptions.Count == 1 ? task.Exception.InnerException! : task.Exception;
 }

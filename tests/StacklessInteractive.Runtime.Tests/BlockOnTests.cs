@@ -73,6 +73,29 @@ public class BlockOnTests
     }
 
     [Fact]
+    public void BlockOn_OfAFailingTaskWithoutResult_RaisesInTheWaitingTasklet_AndNowhereElse()
+    {
+        var s = new Scheduler();
+        var log = new List<string>();
+        async Task FailPlain()
+        {
+            await Task.Delay(10);
+            throw new TestError("io failed");
+        }
+        async TaskletBody Failing()
+        {
+            try { await s.BlockOn(FailPlain()); log.Add("no exception"); }
+            catch (TestError e) { log.Add("caught " + e.Message); }
+            var ch = new Channel<bool>(s);
+            s.Spawn(async () => await ch.Send(true));
+            log.Add("received " + await ch.Receive()); // the error must not wait here for the next typed receive
+        }
+        s.Spawn(Failing);
+        s.Run();
+        Assert.Equal(new[] { "caught io failed", "received True" }, log);
+    }
+
+    [Fact]
     public void BlockOn_ResumesTaskletsInTheOrderTheirTasksComplete()
     {
         var s = new Scheduler();

@@ -652,4 +652,25 @@ public class ChannelTests
         Assert.Same(s, a.Owner);
         Assert.Equal("bee (balance 0)", b.ToString());
     }
+
+    [Fact]
+    public void ASenderTakenOffItsChannel_DoesNotCarryItsExceptionToItsNextReceive()
+    {
+        var s = new Scheduler();
+        var first = new Channel<int>(s);
+        var second = new Channel<int>(s);
+        var log = new List<string>();
+        async TaskletBody Sender()
+        {
+            try { await first.SendException(new TestError("never received")); }
+            catch (TestError e) { log.Add("thrown into: " + e.Message); }
+            log.Add("received " + await second.Receive());
+        }
+        var t = s.Spawn(Sender);
+        s.Run();
+        t.Throw(new TestError("interrupt"));  // takes it off `first` with its exception still in its slot
+        second.Send(5);
+        Assert.Equal(new[] { "thrown into: interrupt", "received 5" }, log);
+        Assert.Equal(0, first.Balance);
+    }
 }
