@@ -24,6 +24,8 @@ internal static class Program
           sizes N             instance sizes of the runtime's objects (averaged over N instances)
           sieve-floor N       experiment: sieve-upto on a minimal scheduler in this project (Floor.cs), a lower bound
           pingpong-floor N    experiment: pingpong on that minimal scheduler
+          http-load N         the tasklet HTTP server, N connections open at once from the load client (another
+                              process), then one request on each
 
         --trace   the same workload with scheduler.Trace = new TraceRecorder(100_000)
         all       the standard set at moderate sizes (--full: the sizes of the reference measurements)
@@ -126,6 +128,11 @@ internal sealed class Result(string workload, long n, bool trace)
     public double? RssBytesPerTasklet { get; set; }
     public long? AllocatedBytes { get; set; }
     public long? PeakRssKb { get; set; }
+    public double? ConnectSeconds { get; set; }
+    public double? RequestsPerSecond { get; set; }
+    public int? PeakConnections { get; set; }
+    public double? BytesPerConnection { get; set; }
+    public double? RssBytesPerConnection { get; set; }
 
     public string Format()
     {
@@ -133,6 +140,9 @@ internal sealed class Result(string workload, long n, bool trace)
         var parts = new List<string> { "workload=" + Workload, "n=" + N.ToString(ci) };
         if (Trace) parts.Add("trace=on");
         if (Seconds is { } s) parts.Add("seconds=" + s.ToString("0.0000", ci));
+        if (ConnectSeconds is { } cs) parts.Add("connect_seconds=" + cs.ToString("0.0000", ci));
+        if (RequestsPerSecond is { } rps) parts.Add("requests_per_second=" + rps.ToString("0", ci));
+        if (PeakConnections is { } pc) parts.Add("peak_connections=" + pc.ToString(ci));
         if (Hops is { } h) parts.Add("hops=" + h.ToString(ci));
         if (NsPerHop is { } nh) parts.Add("ns_per_hop=" + nh.ToString("0.00", ci));
         if (NsPerRoundTrip is { } nr) parts.Add("ns_per_round_trip=" + nr.ToString("0.00", ci));
@@ -140,6 +150,8 @@ internal sealed class Result(string workload, long n, bool trace)
         if (RssBytesPerTasklet is { } r) parts.Add("rss_bytes_per_tasklet=" + r.ToString("0.0", ci));
         if (AllocatedBytes is { } a) parts.Add("allocated_bytes=" + a.ToString(ci));
         if (PeakRssKb is { } p) parts.Add("peak_rss_kb=" + p.ToString(ci));
+        if (BytesPerConnection is { } bc) parts.Add("bytes_per_connection=" + bc.ToString("0", ci));
+        if (RssBytesPerConnection is { } rc) parts.Add("rss_bytes_per_connection=" + rc.ToString("0", ci));
         return string.Join(' ', parts);
     }
 }

@@ -11,7 +11,7 @@ internal static class Workloads
 {
     public static readonly string[] Known =
         ["sieve-upto", "sieve-sequential", "pingpong", "spawn-blocked", "spawn-run", "spawn-yield", "sizes",
-         "sieve-floor", "pingpong-floor"];
+         "sieve-floor", "pingpong-floor", "http-load"];
 
     public static Result Run(string workload, int n, bool trace)
     {
@@ -26,6 +26,7 @@ internal static class Workloads
             "sizes" => (n, t, _) => Sizes.Run(n, t),
             "sieve-floor" => Floor.RunSieve,
             "pingpong-floor" => Floor.RunPingPong,
+            "http-load" => HttpLoad.Run,
             _ => throw new UsageException($"unknown workload '{workload}'."),
         };
         if (trace && workload == "sieve-sequential")
@@ -39,6 +40,7 @@ internal static class Workloads
             "sieve-upto" or "sieve-sequential" or "sieve-floor" => (Math.Min(n, 3_001), 2),
             "sizes" => (0, 0),
             "spawn-blocked" => (Math.Min(n, 1_000), 35),
+            "http-load" => (Math.Min(n, 500), 1), // each run starts a client process: a few small ones warm the server's paths
             _ => (Math.Min(n, 20_000), 10),
         };
         for (var round = 0; round < 3 && warmN > 0; round++)
