@@ -61,6 +61,7 @@ public sealed class Scheduler
     private int _busy;                // 1 while a caller drives the scheduler
     private long _steps;
     private bool _inStep;             // true while a tasklet's step runs (then _current is that tasklet)
+    private nuint _loopStack;         // a stack address in the running loop's frame (see CheckRunning)
     private Tasklet? _interrupted;    // the tasklet whose step was the last one a watchdog allowed
 
     // The scheduler whose loop runs on this thread. Set once per loop entry, not per step: it is how an
@@ -349,8 +350,11 @@ public sealed class Scheduler
     /// Resumes tasklets until main's turn comes (main waits in an operation), the run queue is empty, or
     /// <paramref name="stepLimit"/> is reached (only when the last stepped tasklet is not atomic).
     /// </summary>
-    private LoopEnd RunLoop(long stepLimit)
+    private unsafe LoopEnd RunLoop(long stepLimit)
     {
+        nuint marker = 0;
+        var savedStack = _loopStack;
+        _loopStack = (nuint)(&marker); // see CheckRunning
         var savedContext = SynchronizationContext.Current;
         if (savedContext is not null) SynchronizationContext.SetSynchronizationContext(null);
         var savedDriving = t_driving;
@@ -387,6 +391,7 @@ public sealed class Scheduler
         finally
         {
             _inStep = false;
+            _loopStack = savedStack;
             t_driving = savedDriving;
             var previous = _current;
             _current = _main;
@@ -556,12 +561,24 @@ public sealed class Scheduler
         caller.SuspendPending = true;
     }
 
-    /// <summary>Checks that a tasklet's operation comes from the step running it, on this thread.</summary>
+    /// <summary>
+    /// Checks that a tasklet's operation comes from the step running it, on the loop's thread, without a
+    /// thread-static read (a call to <c>__tls_get_addr</c> here, measured at 4-5% of a hand-off): an operation
+    /// made by the step runs deeper on the same stack as the loop, so its stack address lies just below the one
+    /// the loop recorded. Another thread's stack is another mapping: it could only fall in the 1 MiB window if
+    /// the loop's own thread had less than that left below the loop, which the default stacks (8 MiB for a
+    /// process's main thread, 1.5 MiB for pool threads) leave room for. A body recursing deeper than the window
+    /// before an operation gets this error rather than a wrong schedule.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void CheckRunning(Tasklet caller)
+    internal unsafe void CheckRunning(Tasklet caller)
     {
-        if (t_driving != this || !_inStep) ThrowNotRunning(caller);
+        nuint probe = 0;
+        var here = (nuint)(&probe);
+        if (!_inStep || here > _loopStack || _loopStack - here > StackWindow) ThrowNotRunning(caller);
     }
+
+    private const nuint StackWindow = 1 << 20;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowNotRunning(Tasklet caller) => throw new InvalidOperationException(
