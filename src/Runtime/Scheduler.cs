@@ -42,6 +42,36 @@ public sealed class Scheduler
     private TaskletQueue _runQueue;
     private Tasklet? _runNext;        // the front of the run queue, kept apart while it is about to run
 
+    private readonly Tasklet _main;
+    private Tasklet _current;
+    private MainMode _mainMode;
+    private int _busy;                // 1 while a caller drives the scheduler
+    private long _steps;
+    private bool _inStep;             // true while a tasklet's step runs (then _current is that tasklet)
+    private nuint _loopStack;         // a stack address in the running loop's frame (see CheckRunning)
+    private Tasklet? _interrupted;    // the tasklet whose step was the last one a watchdog allowed
+
+    // The scheduler whose loop runs on this thread, set once per loop entry: how the builder's rare foreign-await
+    // path and CheckOwner know which step runs here. Everything else follows the notebook's logical flow as
+    // instance state, and the hot path does not read it (see CheckRunning).
+    [ThreadStatic] private static Scheduler? t_driving;
+
+    /// <summary>The tasklet whose step runs on this thread, or null outside any step.</summary>
+    internal static Tasklet? RunningTasklet => t_driving is { _inStep: true } s ? s._current : null;
+
+    private Tasklet[] _alive = new Tasklet[16]; // registry of alive tasklets (not main), in no order
+    private int _aliveCount;
+    private TraceRecorder? _trace;
+    private int _nextChannelId;
+    private int _nextTaskletId = -1; // main takes 0
+
+    // Asynchronous waits (BlockOn). Completions arrive on any thread and queue here in the order they complete;
+    // the loop takes them on its own thread, so a given order of completions always gives the same schedule.
+    private int _ioWaiting;                                   // tasklets (main included) in Where.Io
+    private int _completionsPending;                          // completions queued and not yet taken
+    private readonly System.Collections.Concurrent.ConcurrentQueue<IoWait> _completions = new();
+    private readonly SemaphoreSlim _completionSignal = new(0);
+
     /// <summary>
     /// The run queue for everything but the hot path: first puts back <see cref="_runNext"/>, the preferred
     /// partner that <see cref="PlacePreferenceSwitch"/> sets aside so that the loop can take it with one write
@@ -55,34 +85,6 @@ public sealed class Scheduler
             return ref _runQueue;
         }
     }
-    private readonly Tasklet _main;
-    private Tasklet _current;
-    private MainMode _mainMode;
-    private int _busy;                // 1 while a caller drives the scheduler
-    private long _steps;
-    private bool _inStep;             // true while a tasklet's step runs (then _current is that tasklet)
-    private nuint _loopStack;         // a stack address in the running loop's frame (see CheckRunning)
-    private Tasklet? _interrupted;    // the tasklet whose step was the last one a watchdog allowed
-
-    // The scheduler whose loop runs on this thread. Set once per loop entry, not per step: it is how an
-    // operation knows it comes from the step being run (and not from another thread), for one thread-static
-    // read. Everything else follows the notebook's logical flow as instance state.
-    [ThreadStatic] private static Scheduler? t_driving;
-
-    /// <summary>The tasklet whose step runs on this thread, or null outside any step.</summary>
-    internal static Tasklet? RunningTasklet => t_driving is { _inStep: true } s ? s._current : null;
-    private Tasklet[] _alive = new Tasklet[16]; // registry of alive tasklets (not main), in no order
-    private int _aliveCount;
-    private TraceRecorder? _trace;
-    private int _nextChannelId;
-    private int _nextTaskletId = -1; // main takes 0
-
-    // Asynchronous waits (BlockOn). Completions arrive on any thread and queue here in the order they complete;
-    // the loop takes them on its own thread, so a given order of completions always gives the same schedule.
-    private int _ioWaiting;                                   // tasklets (main included) in Where.Io
-    private int _completionsPending;                          // completions queued and not yet taken
-    private readonly System.Collections.Concurrent.ConcurrentQueue<IoWait> _completions = new();
-    private readonly SemaphoreSlim _completionSignal = new(0);
 
     /// <summary>Creates a scheduler with its own main tasklet.</summary>
     public Scheduler()
