@@ -418,8 +418,7 @@ public sealed class Scheduler
         if (_trace is not null) TraceStep(t);
         _inStep = true;
         var resume = t.Resume; // left in place: the usual next resume point is the same box
-        if (resume is BodyBox box) box.MoveNext();
-        else if (resume is not null) ((Action)resume)();
+        if (resume is not null) resume.MoveNext(); // one type, so no type test on the hot path
         else if (StartBody(t) is { } error) { _inStep = false; EndOfStep(t, error); return; }
         _inStep = false;
         if (t.SuspendPending || t.Where == Where.Running) EndOfStep(t, null);

@@ -49,7 +49,7 @@ public sealed class Tasklet
     internal readonly Scheduler Scheduler;
     internal Tasklet? Next;                 // run queue or channel wait queue (singly linked)
     internal object? WaitingOn;             // the ChannelBase while Where == Channel, the IoWait while Where == Io
-    internal object? Resume;                // BodyBox or Action while switched away
+    internal BodyBox? Resume;               // where it resumes once switched away (an Action is wrapped in an ActionBox)
     internal object? Body;                  // TaskletStarter or Func<TaskletBody> before the first step; BodyBox or Task after
     internal object? SlotObject;            // Slot<T> carrying values through channels
     internal object? Pending;               // Exception or ExceptionDispatchInfo to raise when resumed
@@ -259,7 +259,11 @@ public sealed class Tasklet
     /// suspends again in the same box, and then nothing is written but the flag.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void SetResume(object continuation)
+    internal void SetResume(Action continuation) => SetResume(new ActionBox(continuation));
+
+    /// <inheritdoc cref="SetResume(Action)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void SetResume(BodyBox continuation)
     {
         if (!ReferenceEquals(Resume, continuation)) Resume = continuation;
         SuspendPending = false;

@@ -109,6 +109,15 @@ internal abstract class BodyBox
     }
 }
 
+/// <summary>
+/// A resume point that is a delegate: the continuation an <c>async Task</c> helper inside a body gives our
+/// awaiters. Wrapping it keeps every resume point a <see cref="BodyBox"/>, so the scheduler's step needs no type test.
+/// </summary>
+internal sealed class ActionBox(Action action) : BodyBox
+{
+    public override void MoveNext() => action();
+}
+
 internal sealed class BodyBox<TStateMachine> : BodyBox where TStateMachine : IAsyncStateMachine
 {
     public TStateMachine StateMachine = default!;
