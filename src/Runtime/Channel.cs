@@ -148,7 +148,8 @@ public class Channel<T> : ChannelBase
 
     private protected override void ForgetSentValue(Tasklet sender)
     {
-        if (sender.SlotObject is Slot<T> slot) { slot.Value = default!; slot.Error = null; }
+        if (sender.HasError) sender.TakeError();
+        else sender.TakeRawValue<T>();
     }
 
     /// <summary>Sends <paramref name="value"/>; waits for a receiver when none waits.</summary>
@@ -236,25 +237,19 @@ public class Channel<T> : ChannelBase
         if (scheduler.ChannelCallback is not null) NotifyChannel(scheduler, caller, direction, !partnerWaiting);
         if (partnerWaiting)
         {
-            // Direct hand-off: the first waiter (FIFO) is the partner and its slot carries the value.
-            // Slot errors are null except in transit, so they are written only when there is one.
+            // Direct hand-off: the first waiter (FIFO) is the partner; the value passes through the receiver.
             var partner = _waiters.PopFront()!;
             _balance += direction;
             partner.WaitingOn = null;
             partner.Direction = 0;
             object? receivedError = null;
-            var partnerSlot = partner.GetSlot<T>();
             if (direction > 0)
             {
-                partnerSlot.Value = value;
-                if (error is not null) partnerSlot.Error = error;
+                if (error is null) partner.PutValue(value);
+                else partner.PutError(error);
             }
-            else
-            {
-                received = partnerSlot.Value;
-                if (RuntimeHelpers.IsReferenceOrContainsReferences<T>()) partnerSlot.Value = default!;
-                if (partnerSlot.Error is not null) { receivedError = partnerSlot.Error; partnerSlot.Error = null; }
-            }
+            else if (partner.HasError) receivedError = partner.TakeError();
+            else received = partner.TakeRawValue<T>();
             if (scheduler.Trace is not null) TraceHandOff(scheduler, caller, partner, direction, direction > 0 ? value : received, direction > 0 ? error : receivedError);
 
             if (_scheduleAll) scheduler.PlaceYieldBehind(caller, partner);
@@ -267,9 +262,8 @@ public class Channel<T> : ChannelBase
             }
             if (direction < 0)
             {
-                var own = caller.GetSlot<T>();
-                own.Value = received;
-                if (receivedError is not null) own.Error = receivedError;
+                if (receivedError is null) caller.PutValue(received);
+                else caller.PutError(receivedError);
             }
             return false;
         }
@@ -279,9 +273,8 @@ public class Channel<T> : ChannelBase
         scheduler.CheckCanLeaveRing(caller);
         if (direction > 0)
         {
-            var own = caller.GetSlot<T>();
-            own.Value = value;
-            if (error is not null) own.Error = error;
+            if (error is null) caller.PutValue(value);
+            else caller.PutError(error);
         }
         _balance += direction;
         caller.WaitingOn = this;

@@ -27,11 +27,11 @@ internal sealed class IoWait<T>(Scheduler scheduler, Task task, Task<T>? typed) 
 {
     public override void Deliver(Tasklet t)
     {
-        if (Task.IsCompletedSuccessfully) { t.GetSlot<T>().Value = typed is null ? default! : typed.Result; return; }
+        if (Task.IsCompletedSuccessfully) { t.PutValue(typed is null ? default! : typed.Result); return; }
         var error = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ErrorOf(Task));
         // Main reads its slot when its wait returns; a tasklet raises its pending exception when it resumes, which the
         // untyped Operation of BlockOn(Task) does too (a slot error would wait for the tasklet's next typed receive).
-        if (t.IsMain) t.GetSlot<T>().Error = error;
+        if (t.IsMain) t.PutError(error);
         else t.Pending = error;
     }
 

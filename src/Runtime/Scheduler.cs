@@ -305,7 +305,7 @@ public sealed class Scheduler
     private Operation<T> Yield<T>(bool remove, T value)
     {
         var caller = _current;
-        if (!caller.IsMain) caller.GetSlot<T>().Value = value; // taken back when it resumes
+        if (!caller.IsMain) caller.PutValue(value); // taken back when it resumes
         var op = Yield(remove);
         return op.IsCompleted ? new Operation<T>(value) : new Operation<T>(caller);
     }

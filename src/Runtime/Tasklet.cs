@@ -51,7 +51,8 @@ public sealed class Tasklet
     internal object? WaitingOn;             // the ChannelBase while Where == Channel, the IoWait while Where == Io
     internal BodyBox? Resume;               // where it resumes once switched away (an Action is wrapped in an ActionBox)
     internal object? Body;                  // TaskletStarter or Func<TaskletBody> before the first step; BodyBox or Task after
-    internal object? SlotObject;            // Slot<T> carrying values through channels
+    internal long ValueBits;                // a value in transit of a small unmanaged type (int, double, ...)
+    internal object? ValueRef;              // one of another type (boxed in a Slot<T> for other structs), or an error
     internal object? Pending;               // Exception or ExceptionDispatchInfo to raise when resumed
     internal Where Where;
     internal sbyte Direction;               // +1 blocked sending, -1 blocked receiving
@@ -62,7 +63,7 @@ public sealed class Tasklet
     internal int RegistryIndex;             // where the scheduler's registry of alive tasklets holds it
 
     [Flags]
-    private enum Flags : byte { None = 0, Main = 1, Started = 2, Atomic = 4, BlockTrap = 8, SuspendPending = 16, Alive = 32 }
+    private enum Flags : byte { None = 0, Main = 1, Started = 2, Atomic = 4, BlockTrap = 8, SuspendPending = 16, Alive = 32, ValueIsError = 64 }
 
     /// <summary>Creates an unbound tasklet on <paramref name="scheduler"/> (the default scheduler when null).</summary>
     public Tasklet(Scheduler? scheduler = null)
@@ -287,26 +288,63 @@ public sealed class Tasklet
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal Slot<T> GetSlot<T>() => SlotObject as Slot<T> ?? (Slot<T>)(SlotObject = new Slot<T>());
+    // ---- a value in transit -------------------------------------------------------------------------
+    // A channel leaves the value it hands over (or the exception sent instead) in the tasklet that will take it:
+    // the receiver, or a blocked sender until a receiver comes. A tasklet carries at most one at a time. Small
+    // unmanaged values (the sieve's ints) live in ValueBits, references in ValueRef, so a hand-off touches no
+    // other object; other structs go through a Slot<T> kept in ValueRef.
 
-    /// <summary>The value a channel left for this tasklet, or the exception sent in its place.</summary>
+    private static bool IsInline<T>() => !RuntimeHelpers.IsReferenceOrContainsReferences<T>() && Unsafe.SizeOf<T>() <= sizeof(long);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal T TakeValue<T>()
+    internal void PutValue<T>(T value)
     {
-        var slot = (Slot<T>)SlotObject!; // set by the channel that resumed this tasklet
+        Debug.Assert((_flags & Flags.ValueIsError) == 0, "One value in transit at a time.");
+        if (IsInline<T>()) Unsafe.As<long, T>(ref ValueBits) = value;
+        else if (!typeof(T).IsValueType) ValueRef = value;
+        else (ValueRef as Slot<T> ?? (Slot<T>)(ValueRef = new Slot<T>())).Value = value;
+    }
+
+    /// <summary>An exception in place of a value: Exception (raised fresh) or ExceptionDispatchInfo (rethrown).</summary>
+    internal void PutError(object error)
+    {
+        ValueRef = error;
+        _flags |= Flags.ValueIsError;
+    }
+
+    internal bool HasError => (_flags & Flags.ValueIsError) != 0;
+
+    /// <summary>Takes the value in transit out, whatever it is; an error is taken with <see cref="TakeError"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal T TakeRawValue<T>()
+    {
+        if (IsInline<T>()) return Unsafe.As<long, T>(ref ValueBits);
+        if (!typeof(T).IsValueType)
+        {
+            var reference = Unsafe.As<object?, T>(ref ValueRef); // put there by PutValue<T> of the same channel type
+            ValueRef = null;
+            return reference;
+        }
+        if (ValueRef is not Slot<T> slot) return default!;
         var value = slot.Value;
-        if (RuntimeHelpers.IsReferenceOrContainsReferences<T>()) slot.Value = default!;
-        if (slot.Error is not null) RaiseSlotError(slot);
+        slot.Value = default!;
         return value;
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void RaiseSlotError<T>(Slot<T> slot)
+    internal object TakeError()
     {
-        var error = slot.Error!;
-        slot.Error = null;
-        Raise(error);
+        var error = ValueRef!;
+        ValueRef = null;
+        _flags &= ~Flags.ValueIsError;
+        return error;
+    }
+
+    /// <summary>The value a channel (or a completed wait) left for this tasklet, or the exception sent in its place.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal T TakeValue<T>()
+    {
+        if (HasError) Raise(TakeError());
+        return TakeRawValue<T>();
     }
 
     internal static void Raise(object error)
@@ -326,9 +364,8 @@ public sealed class Tasklet
     }
 }
 
-/// <summary>A value in transit through a channel, kept by the receiving (or blocked sending) tasklet.</summary>
+/// <summary>A value in transit of a struct type that does not fit <see cref="Tasklet.ValueBits"/>.</summary>
 internal sealed class Slot<T>
 {
     public T Value = default!;
-    public object? Error; // Exception (raise fresh) or ExceptionDispatchInfo (rethrow with its trace)
 }
