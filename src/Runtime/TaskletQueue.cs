@@ -29,7 +29,6 @@ internal struct TaskletQueue
         }
     }
     public readonly Tasklet? First => _head;
-    public readonly Tasklet? Last => _tail;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Append(Tasklet t)
