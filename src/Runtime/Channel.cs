@@ -32,6 +32,7 @@ public abstract class ChannelBase
         Scheduler = scheduler ?? Scheduler.Default;
         _id = Scheduler.NextChannelId();
         _name = name;
+        Scheduler.Track(this);
     }
 
     /// <summary>A number unique in its scheduler, in creation order.</summary>

@@ -148,6 +148,25 @@ public sealed class Scheduler
     public TraceRecorder? Trace { get => _trace; set => _trace = value; }
 
     internal int NextChannelId() => Interlocked.Increment(ref _nextChannelId);
+
+    // Channels created while TrackChannels is on, held weakly: a view can list them without keeping them alive.
+    private System.Runtime.CompilerServices.ConditionalWeakTable<ChannelBase, object?>? _channels;
+
+    /// <summary>
+    /// When true, channels created from now on are remembered (weakly) and listed by <see cref="Channels"/>, for
+    /// views of the scheduler's state. Off by default: a program with a million channels does not pay for it.
+    /// </summary>
+    public bool TrackChannels
+    {
+        get => _channels is not null;
+        set => _channels = value ? _channels ?? new() : null;
+    }
+
+    /// <summary>The channels created on this scheduler while <see cref="TrackChannels"/> was on and still alive, oldest first.</summary>
+    public IReadOnlyList<ChannelBase> Channels =>
+        _channels is null ? [] : _channels.Select(pair => pair.Key).OrderBy(channel => channel.Id).ToList();
+
+    internal void Track(ChannelBase channel) => _channels?.AddOrUpdate(channel, null);
     internal int NextTaskletId() => Interlocked.Increment(ref _nextTaskletId);
 
     // ---- creating tasklets ------------------------------------------------------------------------

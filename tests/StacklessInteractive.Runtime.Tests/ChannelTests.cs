@@ -673,4 +673,18 @@ public class ChannelTests
         Assert.Equal(new[] { "thrown into: interrupt", "received 5" }, log);
         Assert.Equal(0, first.Balance);
     }
+
+    [Fact]
+    public void TrackChannels_ListsTheChannelsCreatedWhileOn_OldestFirst()
+    {
+        var s = new Scheduler();
+        var untracked = new Channel(s, "before");
+        s.TrackChannels = true;
+        var a = new Channel<int>(s, "a");
+        var b = new Channel(s, "b");
+        Assert.Equal(new ChannelBase[] { a, b }, s.Channels);
+        s.TrackChannels = false;
+        Assert.Empty(s.Channels);
+        GC.KeepAlive(untracked);
+    }
 }
