@@ -173,40 +173,33 @@ public sealed class Scheduler
 
     /// <summary>Creates a tasklet running <paramref name="body"/> and appends it to the run queue. It does not run yet.</summary>
     public Tasklet Spawn(Func<TaskletBody> body, string? name = null)
-    {
-        ArgumentNullException.ThrowIfNull(body);
-        var t = new Tasklet(this);
-        if (name is not null) t.Name = name;
-        t.Body = body; // the delegate itself is the starter: one object less per tasklet
-        Spawn(t);
-        return t;
-    }
+        => SpawnWith(body ?? throw new ArgumentNullException(nameof(body)), name); // the delegate is its own starter
 
     /// <summary>Creates a tasklet running <c>body(arg1)</c> and appends it to the run queue.</summary>
     public Tasklet Spawn<T1>(Func<T1, TaskletBody> body, T1 arg1, string? name = null)
-        => Spawn(new Starter<T1>(body ?? throw new ArgumentNullException(nameof(body)), arg1), name);
+        => SpawnWith(new Starter<T1>(body ?? throw new ArgumentNullException(nameof(body)), arg1), name);
 
     /// <summary>Creates a tasklet running <c>body(arg1, arg2)</c> and appends it to the run queue.</summary>
     public Tasklet Spawn<T1, T2>(Func<T1, T2, TaskletBody> body, T1 arg1, T2 arg2, string? name = null)
-        => Spawn(new Starter<T1, T2>(body ?? throw new ArgumentNullException(nameof(body)), arg1, arg2), name);
+        => SpawnWith(new Starter<T1, T2>(body ?? throw new ArgumentNullException(nameof(body)), arg1, arg2), name);
 
     /// <summary>Creates a tasklet running <c>body(arg1, arg2, arg3)</c> and appends it to the run queue.</summary>
     public Tasklet Spawn<T1, T2, T3>(Func<T1, T2, T3, TaskletBody> body, T1 arg1, T2 arg2, T3 arg3, string? name = null)
-        => Spawn(new Starter<T1, T2, T3>(body ?? throw new ArgumentNullException(nameof(body)), arg1, arg2, arg3), name);
+        => SpawnWith(new Starter<T1, T2, T3>(body ?? throw new ArgumentNullException(nameof(body)), arg1, arg2, arg3), name);
 
     /// <summary>Creates a tasklet whose body is an <c>async Task</c> (slower and larger than <see cref="TaskletBody"/>).</summary>
     public Tasklet SpawnTask(Func<Task> body, string? name = null)
-        => Spawn(new TaskStarter(body ?? throw new ArgumentNullException(nameof(body))), name);
+        => SpawnWith(new TaskStarter(body ?? throw new ArgumentNullException(nameof(body))), name);
 
     /// <summary>Creates a tasklet whose body is a plain method: it runs in one step.</summary>
     public Tasklet SpawnAction(Action body, string? name = null)
-        => Spawn(new ActionStarter(body ?? throw new ArgumentNullException(nameof(body))), name);
+        => SpawnWith(new ActionStarter(body ?? throw new ArgumentNullException(nameof(body))), name);
 
-    private Tasklet Spawn(TaskletStarter starter, string? name)
+    /// <summary>A new tasklet whose body starts with <paramref name="starter"/> (a TaskletStarter or a Func&lt;TaskletBody&gt;), queued.</summary>
+    private Tasklet SpawnWith(object starter, string? name)
     {
-        var t = new Tasklet(this);
+        var t = new Tasklet(this) { Body = starter };
         if (name is not null) t.Name = name;
-        t.BindStarter(starter);
         Spawn(t);
         return t;
     }

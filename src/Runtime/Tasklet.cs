@@ -197,8 +197,6 @@ public sealed class Tasklet
         return this;
     }
 
-    internal void BindStarter(TaskletStarter starter) => Body = starter;
-
     /// <summary>
     /// Gives the bound function its arguments and appends the tasklet to the run queue
     /// (Stackless's <c>setup</c>, what <c>tasklet(f)(args)</c> does). It does not run yet.
