@@ -114,7 +114,7 @@ public abstract class ChannelBase
         t.Where = Where.Nowhere;
     }
 
-    /// <summary>Clears what a blocked sender left in its slot for a receiver that never came.</summary>
+    /// <summary>Clears the value (or exception) a blocked sender carried for a receiver that never came.</summary>
     private protected abstract void ForgetSentValue(Tasklet sender);
 
     [Conditional("DEBUG")]
@@ -227,7 +227,7 @@ public class Channel<T> : ChannelBase
     /// A partner waiting: hand over directly, then by schedule_all or preference either switch or continue.
     /// No partner: the caller joins the wait queue, after the block trap, closing and deadlock checks.
     /// Returns true when the caller continues (a received value in <paramref name="received"/>), false when it
-    /// switched away (queued behind its partner, or blocked); a value received then waits in its slot.
+    /// switched away (queued behind its partner, or blocked); a value received then waits in the tasklet.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool Transfer(Scheduler scheduler, Tasklet caller, int direction, T value, object? error, out T received)

@@ -29,8 +29,8 @@ internal sealed class IoWait<T>(Scheduler scheduler, Task task, Task<T>? typed) 
     {
         if (Task.IsCompletedSuccessfully) { t.PutValue(typed is null ? default! : typed.Result); return; }
         var error = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ErrorOf(Task));
-        // Main reads its slot when its wait returns; a tasklet raises its pending exception when it resumes, which the
-        // untyped Operation of BlockOn(Task) does too (a slot error would wait for the tasklet's next typed receive).
+        // Main takes its value in transit when its wait returns; a tasklet raises its pending exception when it resumes, which the
+        // untyped Operation of BlockOn(Task) does too (an error in transit would wait for the tasklet's next typed receive).
         if (t.IsMain) t.PutError(error);
         else t.Pending = error;
     }
