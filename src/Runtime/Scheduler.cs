@@ -207,8 +207,7 @@ public sealed class Scheduler
     internal void Spawn(Tasklet t)
     {
         Register(t);
-        t.Where = Where.RunQueue;
-        Queue.Append(t);
+        MakeRunnable(t);
         _trace?.Add(new TraceEvent(_steps, TraceReason.Spawn, t));
     }
 
@@ -333,7 +332,7 @@ public sealed class Scheduler
             {
                 if (Queue.First is null) return Operation.Completed;
                 _trace?.Add(new TraceEvent(_steps, TraceReason.Schedule, caller));
-                MainJoinQueue();
+                MakeRunnable(_main);
                 MainWait();
             }
             finally { Exit(); }
@@ -344,7 +343,7 @@ public sealed class Scheduler
         BeginSuspend(caller);
         _trace?.Add(new TraceEvent(_steps, remove ? TraceReason.ScheduleRemove : TraceReason.Schedule, caller));
         if (remove) caller.Where = Where.Nowhere;
-        else { caller.Where = Where.RunQueue; Queue.Append(caller); }
+        else MakeRunnable(caller);
         return new Operation(caller);
     }
 
@@ -533,12 +532,6 @@ public sealed class Scheduler
 
     // ---- main's waiting -------------------------------------------------------------------------
 
-    private void MainJoinQueue()
-    {
-        _main.Where = Where.RunQueue;
-        Queue.Append(_main);
-    }
-
     /// <summary>
     /// Main has placed itself in the run queue or a channel's wait queue: run the others until its turn.
     /// Raises Stackless's errors when main is blocked and nothing is left to run.
@@ -597,7 +590,10 @@ public sealed class Scheduler
     private static void ThrowNotRunning(Tasklet caller) => throw new InvalidOperationException(
         $"This scheduler is running {caller.Name} on another thread; one scheduler is driven by one caller at a time.");
 
-    /// <summary>A partner leaves a channel: it becomes runnable at the end of the queue.</summary>
+    /// <summary>
+    /// Appends <paramref name="t"/> to the run queue (a partner leaving a channel, a yielding caller, a new tasklet).
+    /// Appending needs no flush of <see cref="_runNext"/>, which is the front.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void MakeRunnable(Tasklet t)
     {
@@ -618,7 +614,7 @@ public sealed class Scheduler
             TaskletQueue skipped = default;
             while (Queue.First != target) skipped.Append(Queue.PopFront()!);
             Queue.PopFront();
-            if (keepCaller) { caller.Where = Where.RunQueue; Queue.Append(caller); }
+            if (keepCaller) MakeRunnable(caller);
             else caller.Where = Where.Nowhere;
             while (skipped.PopFront() is { } s) Queue.Append(s);
         }
@@ -635,8 +631,7 @@ public sealed class Scheduler
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void PlacePreferenceSwitch(Tasklet caller, Tasklet partner)
     {
-        caller.Where = Where.RunQueue;
-        _runQueue.Append(caller);
+        MakeRunnable(caller);
         partner.Where = Where.RunQueue;
         if (_runNext is not null) _ = Queue; // never expected: the register is taken before the next switch
         _runNext = partner;
@@ -646,8 +641,7 @@ public sealed class Scheduler
     internal void PlaceYieldBehind(Tasklet caller, Tasklet partner)
     {
         MakeRunnable(partner);
-        caller.Where = Where.RunQueue;
-        Queue.Append(caller);
+        MakeRunnable(caller);
     }
 
     /// <summary>The caller would leave the ring (block, or schedule_remove): Stackless's deadlock rule.</summary>
@@ -661,7 +655,7 @@ public sealed class Scheduler
     {
         var caller = _current;
         if (target.Scheduler != this) throw new InvalidOperationException("the tasklet belongs to another scheduler");
-        if (target.Where is Where.Channel or Where.Io) throw new InvalidOperationException("You cannot run a blocked tasklet");
+        if (target.Blocked) throw new InvalidOperationException("You cannot run a blocked tasklet");
         if (!target.Alive && !target.IsMain) throw new InvalidOperationException("You cannot run an unbound(dead) tasklet");
         if (target == caller) return Operation.Completed;
         if (caller.IsMain && !keepCaller) throw new InvalidOperationException("the main tasklet cannot be paused");
@@ -682,7 +676,7 @@ public sealed class Scheduler
             Value: isKill ? null : exception));
         if (!pending) return SwitchFrom(caller, target, keepCaller: true, exception);
         CheckOwner();
-        if (target.Where is Where.Channel or Where.Io) Detach(target);
+        if (target.Blocked) Detach(target);
         target.Pending = exception;
         if (target.Where != Where.RunQueue) MakeRunnable(target);
         return Operation.Completed;
@@ -699,7 +693,7 @@ public sealed class Scheduler
         try
         {
             if (!caller.IsMain) BeginSuspend(caller);
-            if (target.Where is Where.Channel or Where.Io) Detach(target);
+            if (target.Blocked) Detach(target);
             if (exception is not null) target.Pending = exception;
             PlaceSwitch(caller, target, keepCaller);
             if (!caller.IsMain) return new Operation(caller);
@@ -716,7 +710,7 @@ public sealed class Scheduler
     {
         CheckOwner();
         if (t.Where == Where.Dead || !t.Alive) throw new InvalidOperationException("You cannot run an unbound(dead) tasklet");
-        if (t.Where is Where.Channel or Where.Io) throw new InvalidOperationException("You cannot run a blocked tasklet");
+        if (t.Blocked) throw new InvalidOperationException("You cannot run a blocked tasklet");
         if (t.IsMain || t.Where is Where.RunQueue or Where.Running) return;
         MakeRunnable(t);
     }
@@ -724,7 +718,7 @@ public sealed class Scheduler
     internal void RemoveFromRunQueue(Tasklet t)
     {
         CheckOwner();
-        if (t.Where is Where.Channel or Where.Io) throw new InvalidOperationException("You cannot remove a blocked tasklet.");
+        if (t.Blocked) throw new InvalidOperationException("You cannot remove a blocked tasklet.");
         if (t.Where == Where.Running || t.IsMain) throw new InvalidOperationException("The current tasklet cannot be removed.");
         if (t.Where != Where.RunQueue) return;
         Queue.Remove(t);

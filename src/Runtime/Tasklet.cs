@@ -279,12 +279,9 @@ public sealed class Tasklet
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void RaisePending()
     {
-        if (Pending is { } pending)
-        {
-            Pending = null;
-            if (pending is ExceptionDispatchInfo edi) edi.Throw();
-            throw (Exception)pending;
-        }
+        var pending = Pending!;
+        Pending = null;
+        Raise(pending);
     }
 
     // ---- a value in transit -------------------------------------------------------------------------
