@@ -33,8 +33,26 @@ public delegate void ChannelCallback(ChannelBase channel, Tasklet tasklet, bool 
 /// </remarks>
 public sealed class Scheduler
 {
+    private static Scheduler s_default = new();
+
     /// <summary>The scheduler behind <see cref="Stackless"/> and channels created without one.</summary>
-    public static Scheduler Default { get; } = new();
+    public static Scheduler Default => Volatile.Read(ref s_default);
+
+    /// <summary>
+    /// Installs a fresh <see cref="Default"/> scheduler and returns it (a notebook's "start again"). The old one is
+    /// left as it is: its tasklets never run again unless code still holding it drives it, and its channels stay
+    /// bound to it. Ids start again from 0 on the new one.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The current default is being driven (a step or an operation of main is under way).</exception>
+    public static Scheduler ResetDefault()
+    {
+        var old = Default;
+        if (Volatile.Read(ref old._busy) != 0 || !old._current.IsMain)
+            throw new InvalidOperationException("The default scheduler cannot be replaced while it runs.");
+        var fresh = new Scheduler();
+        Volatile.Write(ref s_default, fresh);
+        return fresh;
+    }
 
     private enum MainMode : byte { Running, InRun, Waiting }
     private enum LoopEnd : byte { Empty, MainResumed, OutOfSteps }
@@ -260,7 +278,16 @@ public sealed class Scheduler
     /// it is taken out of the run queue (paused) until <see cref="Tasklet.Insert"/>. Otherwise it returns null.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxSteps"/> is negative.</exception>
-    public Tasklet? Run(long maxSteps)
+    public Tasklet? Run(long maxSteps) => Run(maxSteps, soft: false);
+
+    /// <summary>
+    /// Runs at most <paramref name="maxSteps"/> steps. With <paramref name="soft"/> false this is the watchdog of
+    /// <see cref="Run(long)"/>. With <paramref name="soft"/> true (Stackless's soft interrupt) nothing is paused:
+    /// the run queue stays exactly as the last step left it, so running on later continues the same schedule;
+    /// it returns null. Single-stepping a program (a notebook's <c>#!step</c>) uses the soft form.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxSteps"/> is negative.</exception>
+    public Tasklet? Run(long maxSteps, bool soft)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxSteps);
         if (!_current.IsMain)
@@ -278,6 +305,7 @@ public sealed class Scheduler
             if (RunLoop(limit) != LoopEnd.OutOfSteps) return null;
             var interrupted = _interrupted;
             _interrupted = null;
+            if (soft) return null;
             if (interrupted is null || interrupted.Where != Where.RunQueue) return null;
             Queue.Remove(interrupted);
             interrupted.Where = Where.Nowhere;

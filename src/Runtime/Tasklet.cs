@@ -97,6 +97,13 @@ public sealed class Tasklet
     /// <inheritdoc/>
     public override string ToString() => Name;
 
+    /// <summary>
+    /// The channels this tasklet's body can reach (its arguments, captured variables and suspended locals, and
+    /// the channel it is blocked on), by id: what a view needs to say which tasklets could serve a channel.
+    /// Best effort, found by reflection over compiler-made objects only; meant for views, not for hot paths.
+    /// </summary>
+    public IReadOnlyList<ChannelBase> ReachableChannels() => StacklessInteractive.ReachableChannels.Of(this);
+
     // ---- state (Stackless's attributes) ------------------------------------------------------
 
     /// <summary>True from <see cref="Setup"/> until the body ends or the tasklet is killed.</summary>

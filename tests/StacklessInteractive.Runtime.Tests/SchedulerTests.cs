@@ -124,6 +124,51 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void SoftRun_StopsAfterTheSteps_AndLeavesTheRunQueueAsTheScheduleLeftIt()
+    {
+        // Stepping one step at a time with the soft form gives the same order as one Run(); nothing is paused.
+        string Trace(Action<Scheduler> drive)
+        {
+            var s = new Scheduler();
+            var log = new List<string>();
+            var ch = new Channel<int>(s) { Preference = 1 };
+            async TaskletBody Producer() { for (var i = 0; i < 3; i++) { log.Add("send" + i); await ch.Send(i); } }
+            async TaskletBody Consumer() { for (var i = 0; i < 3; i++) log.Add("got" + await ch.Receive()); }
+            async TaskletBody Other() { for (var i = 0; i < 3; i++) { log.Add("other" + i); await s.Schedule(); } }
+            s.Spawn(Consumer); s.Spawn(Producer); s.Spawn(Other);
+            drive(s);
+            Assert.Equal(0, s.AliveCount);
+            return string.Join(" ", log);
+        }
+        var whole = Trace(s => s.Run());
+        var stepped = Trace(s =>
+        {
+            var steps = 0;
+            while (s.RunCount > 1 || s.Tasklets.Count > 0)
+            {
+                var before = s.Steps;
+                Assert.Null(s.Run(1, soft: true));
+                Assert.Equal(before + 1, s.Steps);
+                Assert.All(s.Tasklets, t => Assert.False(t.Paused));
+                Assert.True(++steps < 100, "the program ends");
+            }
+        });
+        Assert.Equal(whole, stepped);
+    }
+
+    [Fact]
+    public void ResetDefault_InstallsAFreshScheduler_WithIdsFromZero()
+    {
+        var before = Scheduler.Default;
+        var fresh = Scheduler.ResetDefault();
+        Assert.NotSame(before, fresh);
+        Assert.Same(fresh, Scheduler.Default);
+        Assert.Equal(0, fresh.Main.Id);
+        Assert.Equal(1, fresh.SpawnAction(() => { }).Id);
+        fresh.Run();
+    }
+
+    [Fact]
     public void Atomic_PreventsTheWatchdogFromInterrupting()
     {
         var s = new Scheduler();
