@@ -1,0 +1,85 @@
+using System.Text;
+
+namespace StacklessInteractive.Views;
+
+/// <summary>
+/// The scheduler as the talk's "High level view of scheduler" draws it: the current tasklet, then the
+/// runnable ring in the order the tasklets will run; the blocked tasklets hanging off the channel each waits on;
+/// the paused ones apart. A deadlock is said first and loudly.
+/// </summary>
+public static class SchedulerView
+{
+    /// <summary>Renders <paramref name="scheduler"/>'s present state.</summary>
+    public static string Render(Scheduler scheduler)
+    {
+        ArgumentNullException.ThrowIfNull(scheduler);
+        var tasklets = scheduler.Tasklets;
+        var report = scheduler.GetDeadlockReport();
+        var sb = Html.Begin("sl-scheduler", $"data-deadlock=\"{(report.IsDeadlock ? "true" : "false")}\"");
+        sb.Append("<div class=\"sl-title\">Scheduler <span class=\"sl-muted\">").Append(Html.Num(scheduler.AliveCount))
+          .Append(" alive (main not counted), run count ").Append(Html.Num(scheduler.RunCount)).Append(", ")
+          .Append(Html.Num(scheduler.Steps)).Append(scheduler.Steps == 1 ? " step run" : " steps run").Append("</span></div>");
+        if (report.IsDeadlock)
+        {
+            sb.Append("<div class=\"sl-alert\" data-role=\"deadlock\">Deadlock: ").Append(Html.Num(report.Blocked.Count))
+              .Append(report.Blocked.Count == 1 ? " tasklet is" : " tasklets are").Append(" blocked and none can run.</div>");
+        }
+
+        // The ring: the current tasklet, then the run queue in order; the next to run comes right after current.
+        var runQueue = scheduler.RunQueue;
+        sb.Append("<div class=\"sl-box\"><div class=\"sl-label\">run queue (current first)</div><ol class=\"sl-ring\">");
+        sb.Append(Html.Chip(scheduler.Current, role: "current", note: "current"));
+        foreach (var t in runQueue) if (t != scheduler.Current) sb.Append(Html.Chip(t, role: "runnable"));
+        sb.Append("</ol></div>");
+
+        AppendBlocked(sb, scheduler, tasklets);
+
+        // Main is out of the ring while Run() drives the others (as in Stackless), so a view made inside a tasklet shows it here.
+        var mainPaused = scheduler.Main.State == TaskletState.Paused;
+        var paused = tasklets.Where(t => t.Paused && !t.IsMain).ToList();
+        if (paused.Count > 0 || mainPaused)
+        {
+            sb.Append("<div class=\"sl-box\"><div class=\"sl-label\">paused (out of the ring)</div><ol class=\"sl-ring sl-paused\">");
+            if (mainPaused) sb.Append(Html.Chip(scheduler.Main, role: "paused", note: "in Run()"));
+            foreach (var t in paused) sb.Append(Html.Chip(t, role: "paused"));
+            sb.Append("</ol></div>");
+        }
+        sb.Append(Html.Legend(StatePalette.States.Where(s => s != LaneState.NotCreated && s != LaneState.Dead)));
+        return Html.End(sb);
+    }
+
+    private static void AppendBlocked(StringBuilder sb, Scheduler scheduler, IReadOnlyList<Tasklet> tasklets)
+    {
+        // Each channel some tasklet waits on, oldest channel first, with its wait queue in the order it is served.
+        var channels = tasklets.Append(scheduler.Main)
+            .Select(t => t.BlockedOn).OfType<ChannelBase>()
+            .Distinct().OrderBy(c => c.Id).ToList();
+        var io = tasklets.Where(t => t.State == TaskletState.WaitingIO).ToList();
+        if (channels.Count == 0 && io.Count == 0) return;
+        sb.Append("<div class=\"sl-box\"><div class=\"sl-label\">blocked</div>");
+        foreach (var ch in channels)
+        {
+            var waiters = ch.Waiters;
+            var direction = Math.Sign(ch.Balance);
+            sb.Append("<div class=\"sl-waitrow sl-channel\" data-channel=\"").Append(Html.Escape(ch.Name)).Append("\" data-channel-id=\"").Append(Html.Num(ch.Id))
+              .Append("\" data-balance=\"").Append(Html.Num(ch.Balance)).Append("\">");
+            sb.Append("<span class=\"sl-chip sl-chan\" title=\"").Append(Html.Escape(ChannelView.BalanceMeaning(ch.Balance))).Append("\">")
+              .Append(Html.Escape(ch.Name)).Append(" <small>balance ").Append(Html.Num(ch.Balance)).Append("</small></span>");
+            sb.Append("<span class=\"sl-muted\">").Append(direction > 0 ? "senders waiting:" : "receivers waiting:").Append("</span>");
+            sb.Append("<ol class=\"sl-queue\">");
+            foreach (var t in waiters)
+            {
+                var dir = t.BlockedDirection > 0 ? "send" : "receive";
+                sb.Append(Html.Chip(t, role: "blocked", note: dir, attributes: $"data-direction=\"{dir}\""));
+            }
+            sb.Append("</ol></div>");
+        }
+        if (io.Count > 0)
+        {
+            sb.Append("<div class=\"sl-waitrow\" data-role=\"io\"><span class=\"sl-chip sl-chan\">I/O</span><span class=\"sl-muted\">waiting on an asynchronous operation:</span><ol class=\"sl-queue\">");
+            foreach (var t in io) sb.Append(Html.Chip(t, role: "waiting-io"));
+            sb.Append("</ol></div>");
+        }
+        sb.Append("</div>");
+    }
+}
