@@ -1,0 +1,125 @@
+using System.Runtime.CompilerServices;
+using Microsoft.DotNet.Interactive;
+
+namespace StacklessInteractive.Kernel;
+
+/// <summary>
+/// What the extension keeps for one notebook: the scheduler the cells share (<see cref="Scheduler.Default"/>, the
+/// one behind <see cref="Stackless"/> and every channel made without a scheduler), its trace, and what the
+/// kernel learnt from <c>#!tasklet</c> cells (which channels a body names). Code compiled from a <c>#!tasklet</c>
+/// cell calls <see cref="SpawnFromCell"/> through <see cref="Current"/>.
+/// </summary>
+public sealed class NotebookSession
+{
+    /// <summary>How many trace events a notebook keeps (older ones are dropped and the timeline says so).</summary>
+    public const int TraceCapacity = 200_000;
+
+    private static NotebookSession? s_current;
+    private ConditionalWeakTable<Tasklet, IReadOnlyList<ChannelBase>> _namedChannels = new();
+    private int _chartCount;
+
+    private NotebookSession(CompositeKernel root)
+    {
+        Root = root;
+        Scheduler = Scheduler.Default;
+        Observe(Scheduler);
+        PlotlyJsUrl = Environment.GetEnvironmentVariable("STACKLESS_PLOTLY_JS") is { Length: > 0 } url ? url : Views.ChartHtml.CdnUrl;
+    }
+
+    /// <summary>The session of the loaded extension.</summary>
+    /// <exception cref="InvalidOperationException">The extension is not loaded.</exception>
+    public static NotebookSession Current => s_current
+        ?? throw new InvalidOperationException("The StacklessInteractive extension is not loaded in this notebook.");
+
+    internal static NotebookSession Start(CompositeKernel root) => s_current = new NotebookSession(root);
+
+    /// <summary>The notebook's kernel.</summary>
+    internal CompositeKernel Root { get; }
+
+    /// <summary>The scheduler the notebook drives: <see cref="Scheduler.Default"/> (a new one after <c>#!stackless-reset</c>).</summary>
+    public Scheduler Scheduler { get; private set; }
+
+    /// <summary>The trace of every switch since the extension was loaded or reset.</summary>
+    public TraceRecorder Trace => Scheduler.Trace!;
+
+    /// <summary>Where chart outputs load plotly.js from: the CDN, or (offline) a URL such as <c>plotly.min.js</c> beside an exported page; set by the environment variable <c>STACKLESS_PLOTLY_JS</c>.</summary>
+    public string PlotlyJsUrl { get; set; }
+
+    /// <summary>Spawns the body of a <c>#!tasklet</c> cell on the notebook's scheduler. It is scheduled, not run.</summary>
+    public Tasklet SpawnFromCell(string? name, Func<TaskletBody> body)
+    {
+        if (!ReferenceEquals(Scheduler, Scheduler.Default)) Reset(); // someone reset the default behind our back
+        return Scheduler.Spawn(body, name);
+    }
+
+    /// <summary>Records that <paramref name="tasklet"/>'s body names <paramref name="channels"/> (for the deadlock cycle).</summary>
+    internal void NoteChannels(Tasklet tasklet, IReadOnlyList<ChannelBase> channels) => _namedChannels.AddOrUpdate(tasklet, channels);
+
+    /// <summary>The channels a tasklet may use: those its body names in its cell, and those its closure and arguments reach.</summary>
+    public IEnumerable<ChannelBase> ChannelsOf(Tasklet tasklet)
+    {
+        var reachable = tasklet.ReachableChannels();
+        return _namedChannels.TryGetValue(tasklet, out var named) ? named.Union(reachable).OrderBy(c => c.Id) : reachable;
+    }
+
+    /// <summary>Starts again: a fresh default scheduler (ids from 0), an empty trace.</summary>
+    public void Reset()
+    {
+        Scheduler = Scheduler.ResetDefault();
+        Observe(Scheduler);
+        _namedChannels = new();
+    }
+
+    /// <summary>An element id for the next chart: a counter, so outputs are the same on every run.</summary>
+    internal string NextChartId() => "stackless-chart-" + Interlocked.Increment(ref _chartCount);
+
+    /// <summary>
+    /// Runs the scheduler <paramref name="steps"/> steps (all, when null) from the main tasklet, capturing what the
+    /// tasklets print. The soft form is used, so the run queue stays as the schedule left it and the next run goes on
+    /// with the same order. An exception escaping a tasklet ends the run and is returned; the other tasklets stay as
+    /// they were.
+    /// </summary>
+    internal RunOutcome Run(long? steps)
+    {
+        var scheduler = Scheduler;
+        var firstEvent = Trace.Total;
+        var stepsBefore = scheduler.Steps;
+        var output = new StringWriter();
+        var (stdout, stderr) = (Console.Out, Console.Error);
+        Exception? error = null;
+        Console.SetOut(output);
+        Console.SetError(output);
+        try
+        {
+            if (steps is { } n) scheduler.Run(n, soft: true);
+            else scheduler.Run();
+        }
+        catch (Exception e)
+        {
+            error = e;
+        }
+        finally
+        {
+            Console.SetOut(stdout);
+            Console.SetError(stderr);
+        }
+        return new RunOutcome(output.ToString(), EventsSince(firstEvent), scheduler.Steps - stepsBefore, error);
+    }
+
+    /// <summary>The trace events recorded since the <paramref name="total"/>-th one (as many as are still kept).</summary>
+    internal IReadOnlyList<TraceEvent> EventsSince(long total)
+    {
+        var events = Trace.Events;
+        var skip = (int)Math.Clamp(total - Trace.Dropped, 0, events.Count);
+        return skip == 0 ? events : events.Skip(skip).ToList();
+    }
+
+    private static void Observe(Scheduler scheduler)
+    {
+        scheduler.Trace ??= new TraceRecorder(TraceCapacity);
+        scheduler.TrackChannels = true;
+    }
+}
+
+/// <summary>What one <c>#!run</c> did: the tasklets' output, the trace of its steps, how many, and the exception that ended it.</summary>
+internal sealed record RunOutcome(string Output, IReadOnlyList<TraceEvent> Events, long Steps, Exception? Error);

@@ -1,0 +1,95 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.DotNet.Interactive;
+using Microsoft.DotNet.Interactive.Commands;
+using Microsoft.DotNet.Interactive.CSharp;
+using Microsoft.DotNet.Interactive.Directives;
+using Microsoft.DotNet.Interactive.Events;
+
+namespace StacklessInteractive.Kernel;
+
+/// <summary>
+/// <c>#!tasklet [--name NAME]</c>: the rest of the cell is the body of a new tasklet. The body is compiled by the
+/// notebook's C# kernel (so it sees the variables of earlier cells, channels among them) as an
+/// <c>async TaskletBody</c> lambda, and spawned: scheduled, not run. A body that does not compile fails the cell
+/// and spawns nothing.
+/// </summary>
+internal sealed partial class TaskletKernel : Microsoft.DotNet.Interactive.Kernel, IKernelCommandHandler<SubmitCode>
+{
+    public const string KernelName = "tasklet";
+    public const string DirectiveName = "#!" + KernelName;
+    private readonly NotebookSession _session;
+
+    public TaskletKernel(NotebookSession session) : base(KernelName)
+    {
+        _session = session;
+        KernelInfo.LanguageName = "C#";
+        KernelInfo.DisplayName = "Stackless tasklet (C#)";
+        KernelInfo.Description = "The cell is the body of a new tasklet, spawned on the notebook's scheduler (run it with #!run or #!step).";
+    }
+
+    public override KernelSpecifierDirective KernelSpecifierDirective
+    {
+        get
+        {
+            var directive = base.KernelSpecifierDirective;
+            directive.Description = Help.Tasklet.Summary;
+            directive.Parameters.Add(new KernelDirectiveParameter("--name", "A name for the tasklet, shown in every view."));
+            return directive;
+        }
+    }
+
+    async Task IKernelCommandHandler<SubmitCode>.HandleAsync(SubmitCode command, KernelInvocationContext context)
+    {
+        var name = command.Parameters.TryGetValue("--name", out var given) ? Unquote(given) : null;
+        if (name is { Length: 0 }) { context.Fail(command, message: "#!tasklet --name needs a name."); return; }
+        if (string.IsNullOrWhiteSpace(command.Code)) { context.Fail(command, message: "#!tasklet: the cell has no body; write the tasklet's C# code below the #!tasklet line."); return; }
+
+        var csharp = _session.Root.FindKernelByName("csharp") as CSharpKernel
+            ?? throw new InvalidOperationException("#!tasklet needs the notebook's C# kernel (named csharp).");
+        var aliveBefore = _session.Scheduler.AliveCount;
+        var result = await csharp.SendAsync(new SubmitCode(SpawnCode(name, command.Code)));
+        if (result.Events.OfType<CommandFailed>().FirstOrDefault() is { } failed)
+        {
+            context.Fail(command, message: $"The body of tasklet {name ?? "(unnamed)"} does not compile; nothing was spawned.\n{failed.Message}");
+            return;
+        }
+        if (result.Events.OfType<ReturnValueProduced>().FirstOrDefault()?.Value is not Tasklet tasklet || _session.Scheduler.AliveCount != aliveBefore + 1)
+        {
+            context.Fail(command, message: "#!tasklet: the body was compiled but no tasklet was spawned.");
+            return;
+        }
+        _session.NoteChannels(tasklet, NamedChannels(csharp, command.Code));
+        context.DisplayAs(Views.TaskletTable.Render([tasklet]) + Views.SchedulerView.Render(_session.Scheduler), "text/html");
+    }
+
+    /// <summary>The C# submitted for a body: a lambda handed to the session, with #line so errors point into the cell.</summary>
+    internal static string SpawnCode(string? name, string body)
+    {
+        var code = new StringBuilder();
+        code.Append("global::StacklessInteractive.Kernel.NotebookSession.Current.SpawnFromCell(")
+            .Append(name is null ? "null" : Literal(name))
+            .Append(", async global::StacklessInteractive.TaskletBody () =>\n{\n#line 1\n")
+            .Append(body)
+            .Append("\n#line default\n})");
+        return code.ToString();
+    }
+
+    /// <summary>The notebook's channel variables that the body names: what the body may use (for deadlock cycles).</summary>
+    private static IReadOnlyList<ChannelBase> NamedChannels(CSharpKernel csharp, string body)
+    {
+        var names = Identifier().Matches(body).Select(m => m.Value).ToHashSet(StringComparer.Ordinal);
+        var variables = csharp.ScriptState?.Variables ?? [];
+        return variables.Where(v => names.Contains(v.Name) && v.Value is ChannelBase)
+            .Select(v => (ChannelBase)v.Value).Distinct().OrderBy(c => c.Id).ToList();
+    }
+
+    private static string Unquote(string value) =>
+        value.Length >= 2 && value[0] == '"' && value[^1] == '"' ? value[1..^1] : value;
+
+    private static string Literal(string value) =>
+        "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n").Replace("\r", "\\r") + "\"";
+
+    [GeneratedRegex(@"@?[A-Za-z_][A-Za-z0-9_]*")]
+    private static partial Regex Identifier();
+}
