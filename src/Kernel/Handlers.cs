@@ -61,7 +61,7 @@ internal sealed class Handlers(NotebookSession session)
             }
             channels = named;
         }
-        context.DisplayAs(ChannelView.RenderAll(channels), HtmlFormatter.MimeType);
+        context.DisplayAs(ChannelView.RenderAll(channels, session.Trace.Events), HtmlFormatter.MimeType);
         return Task.CompletedTask;
     }
 
@@ -127,7 +127,7 @@ internal sealed class Handlers(NotebookSession session)
         if (outcome.Steps == 0 && requested is not 0) summary = "Nothing to run: no tasklet is runnable. " + summary[summary.IndexOf(')')..].TrimStart(')', ' ');
 
         var html = Note(summary) + TimelineView.Render(outcome.Events) + SchedulerView.Render(scheduler)
-            + ChannelView.RenderAll(scheduler.Channels.Where(c => c.Balance != 0 || outcome.Events.Any(e => e.Channel == c)));
+            + ChannelView.RenderAll(scheduler.Channels.Where(c => c.Balance != 0 || outcome.Events.Any(e => e.Channel == c)), session.Trace.Events);
         if (report.IsDeadlock) html += DeadlockView.Render(report, session.ChannelsOf);
         context.DisplayAs(html, HtmlFormatter.MimeType);
 

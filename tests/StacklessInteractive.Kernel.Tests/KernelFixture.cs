@@ -25,7 +25,10 @@ public sealed class KernelFixture : IAsyncLifetime
         csharp.AddAssemblyReferences([
             typeof(Scheduler).Assembly.Location,
             typeof(Views.SchedulerView).Assembly.Location,
-            typeof(NotebookSession).Assembly.Location]);
+            typeof(NotebookSession).Assembly.Location,
+            // what the package's dependencies give a notebook's code in a host
+            typeof(Plotly.NET.GenericChart).Assembly.Location,
+            typeof(Plotly.NET.CSharp.Chart).Assembly.Location]);
         Kernel = new CompositeKernel { csharp };
         Kernel.DefaultKernelName = "csharp";
         // The host loads an extension inside a command (the #r that brought it); do the same so its help is displayed.
