@@ -124,9 +124,10 @@ internal sealed class Handlers(NotebookSession session)
                : report.Runnable > 0 ? $"{report.Runnable} runnable: #!run or #!step goes on."
                : report.IsDeadlock ? "Deadlock: every alive tasklet is blocked."
                : $"Nothing runnable; {scheduler.AliveCount} alive.");
-        if (outcome.Steps == 0 && requested is not 0) summary = "Nothing to run: no tasklet is runnable. " + summary[summary.IndexOf(')')..].TrimStart(')', ' ');
+        if (outcome.Steps == 0 && requested is not 0)
+            summary = "Nothing to run: no tasklet is runnable. " + (report.IsDeadlock ? "Deadlock: every alive tasklet is blocked." : $"{scheduler.AliveCount} alive.");
 
-        var html = Note(summary) + TimelineView.Render(outcome.Events) + SchedulerView.Render(scheduler)
+        var html = Note(summary) + (outcome.Events.Count > 0 ? TimelineView.Render(outcome.Events) : "") + SchedulerView.Render(scheduler)
             + ChannelView.RenderAll(scheduler.Channels.Where(c => c.Balance != 0 || outcome.Events.Any(e => e.Channel == c)), session.Trace.Events);
         if (report.IsDeadlock) html += DeadlockView.Render(report, session.ChannelsOf);
         context.DisplayAs(html, HtmlFormatter.MimeType);

@@ -17,6 +17,7 @@ public sealed class NotebookSession
     private static NotebookSession? s_current;
     private ConditionalWeakTable<Tasklet, IReadOnlyList<ChannelBase>> _namedChannels = new();
     private int _chartCount;
+    private Tasklet? _spawnedFromCell;
 
     private NotebookSession(CompositeKernel root)
     {
@@ -49,8 +50,11 @@ public sealed class NotebookSession
     public Tasklet SpawnFromCell(string? name, Func<TaskletBody> body)
     {
         if (!ReferenceEquals(Scheduler, Scheduler.Default)) Reset(); // someone reset the default behind our back
-        return Scheduler.Spawn(body, name);
+        return _spawnedFromCell = Scheduler.Spawn(body, name);
     }
+
+    /// <summary>The tasklet the last <c>#!tasklet</c> cell spawned, once.</summary>
+    internal Tasklet? TakeSpawnedFromCell() => Interlocked.Exchange(ref _spawnedFromCell, null);
 
     /// <summary>Records that <paramref name="tasklet"/>'s body names <paramref name="channels"/> (for the deadlock cycle).</summary>
     internal void NoteChannels(Tasklet tasklet, IReadOnlyList<ChannelBase> channels) => _namedChannels.AddOrUpdate(tasklet, channels);

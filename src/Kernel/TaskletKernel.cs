@@ -54,7 +54,7 @@ internal sealed partial class TaskletKernel : Microsoft.DotNet.Interactive.Kerne
             context.Fail(command, message: $"The body of tasklet {name ?? "(unnamed)"} does not compile; nothing was spawned.\n{failed.Message}");
             return;
         }
-        if (result.Events.OfType<ReturnValueProduced>().FirstOrDefault()?.Value is not Tasklet tasklet || _session.Scheduler.AliveCount != aliveBefore + 1)
+        if (_session.TakeSpawnedFromCell() is not { } tasklet || _session.Scheduler.AliveCount != aliveBefore + 1)
         {
             context.Fail(command, message: "#!tasklet: the body was compiled but no tasklet was spawned.");
             return;
@@ -71,7 +71,7 @@ internal sealed partial class TaskletKernel : Microsoft.DotNet.Interactive.Kerne
             .Append(name is null ? "null" : Literal(name))
             .Append(", async global::StacklessInteractive.TaskletBody () =>\n{\n#line 1\n")
             .Append(body)
-            .Append("\n#line default\n})");
+            .Append("\n#line default\n});"); // a statement: the tasklet's view comes from this kernel, once
         return code.ToString();
     }
 

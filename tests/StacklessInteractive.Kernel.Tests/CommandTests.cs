@@ -38,7 +38,8 @@ public class CommandTests(KernelFixture notebook)
         await notebook.Reset();
         await notebook.Run("var ch1 = new Channel<string>(name: \"ch1\");\nvar ch2 = new Channel<string>(name: \"ch2\");");
         var spawned = await notebook.Run("#!tasklet --name t1\nConsole.WriteLine(await ch1.Receive());\nawait ch2.Send(\"t1 message\");");
-        Assert.Equal("t1", Cell.Document(spawned).QuerySelector(".sl-tasklets [data-tasklet]")!.GetAttribute("data-tasklet"));
+        var table = Assert.Single(Cell.Document(spawned).QuerySelectorAll(".sl-tasklets")); // one view of the new tasklet
+        Assert.Equal("t1", table.QuerySelector("[data-tasklet]")!.GetAttribute("data-tasklet"));
         await notebook.Run("#!tasklet --name t2\nConsole.WriteLine(await ch2.Receive());\nawait ch1.Send(\"t2 message\");");
 
         var run = Cell.Document(await notebook.Run("#!run"));
@@ -60,6 +61,11 @@ public class CommandTests(KernelFixture notebook)
             Assert.Equal(tasklet, waiter.GetAttribute("data-tasklet"));
             Assert.Equal("receive", waiter.GetAttribute("data-direction"));
         }
+
+        // running again: nothing to run, said once, with no empty timeline
+        var again = Cell.Document(await notebook.Run("#!run"));
+        Assert.Equal("Nothing to run: no tasklet is runnable. Deadlock: every alive tasklet is blocked.", again.QuerySelector(".sl-note")!.TextContent);
+        Assert.Null(again.QuerySelector(".sl-timeline-view"));
 
         // and the same facts, printed as Stackless printed them
         var printed = Cell.ReturnValue(await notebook.Run("$\"ch1.balance: {ch1.Balance}  ch2.balance: {ch2.Balance}\""));
