@@ -68,7 +68,8 @@ public static class TimelineView
         return Html.End(sb);
     }
 
-    private static double CellWidth(long columns, TimelineOptions options) => Math.Clamp(Math.Max(100, options.Width) / (double)columns, 3, 32);
+    // Short runs get wide columns (room for the value labels), long ones shrink to fit the width.
+    private static double CellWidth(long columns, TimelineOptions options) => Math.Clamp(Math.Max(100, options.Width) / (double)columns, 3, 64);
 
     private static double LaneY(int index) => AxisHeight + index * RowHeight;
 
