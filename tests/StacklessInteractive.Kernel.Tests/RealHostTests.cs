@@ -5,25 +5,31 @@ using AngleSharp.Html.Parser;
 namespace StacklessInteractive.Kernel.Tests;
 
 /// <summary>
-/// The extension in a real notebook host, not only in-process: pack it into the local feed, run a small notebook
-/// (RealHost/smoke.ipynb: the talk's deadlock driven by magic commands, a Plotly timeline, a formatted channel)
-/// headless in the pinned dotnet-repl, and read the executed notebook. This catches what in-process tests cannot:
-/// the package layout, extension discovery, and the FSharp.Core that the host ships (Plotly.NET wants a newer one).
+/// The extension in the two real notebook hosts, not only in-process: pack it into the local feed, then run a small
+/// notebook (RealHost/smoke.ipynb: the talk's deadlock driven by magic commands, a Plotly timeline, a formatted
+/// channel) headless in the pinned dotnet-repl, and the same cells through the pinned dotnet-interactive tool (its
+/// stdio protocol, what Jupyter and VS Code drive). This catches what in-process tests cannot: the package layout,
+/// extension discovery, and the FSharp.Core that the hosts ship (Plotly.NET wants a newer one).
 /// </summary>
 public class RealHostTests
 {
     private static readonly string s_root = RepositoryRoot();
+    private static readonly string s_folder = Path.Combine(s_root, "tests", "StacklessInteractive.Kernel.Tests", "RealHost");
+    private static readonly Lazy<bool> s_packed = new(() =>
+    {
+        Exec("dotnet", "tool restore", s_root);
+        Exec("bash", "scripts/pack.sh", s_root);
+        return true;
+    });
 
     [Fact]
     public async Task ASmallNotebook_RunsInDotnetRepl_WithViewsAndAChart_AndNoError()
     {
-        Exec("dotnet", "tool restore", s_root);
-        Exec("bash", "scripts/pack.sh", s_root);
+        Assert.True(s_packed.Value);
         var output = Path.Combine(s_root, "artifacts", "real-host-test", "smoke.ipynb");
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
         File.Delete(output);
-        var folder = Path.Combine(s_root, "tests", "StacklessInteractive.Kernel.Tests", "RealHost");
-        var exit = Exec("dotnet", $"repl --run smoke.ipynb --exit-after-run --output-path \"{output}\"", folder, allowFailure: true);
+        var exit = Exec("dotnet", $"repl --run smoke.ipynb --exit-after-run --output-path \"{output}\"", s_folder, allowFailure: true);
 
         using var notebook = JsonDocument.Parse(await File.ReadAllTextAsync(output));
         var cells = notebook.RootElement.GetProperty("cells").EnumerateArray().ToList();
@@ -53,6 +59,82 @@ public class RealHostTests
         Assert.Contains("plotly", HtmlOf(5));
 
         Assert.Contains("ch1", parser.ParseDocument(HtmlOf(6)).Body!.TextContent);
+    }
+
+    [Fact]
+    public async Task TheSameCells_RunInTheDotnetInteractiveTool_OverStdio()
+    {
+        Assert.True(s_packed.Value);
+        using var smoke = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(s_folder, "smoke.ipynb")));
+        var cells = smoke.RootElement.GetProperty("cells").EnumerateArray().Select(c => Text(c.GetProperty("source"))).ToList();
+
+        var info = new ProcessStartInfo("dotnet", $"interactive stdio --working-dir \"{s_folder}\"")
+        {
+            WorkingDirectory = s_root,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        info.Environment["DOTNET_INTERACTIVE_CLI_TELEMETRY_OPTOUT"] = "1";
+        info.Environment.Remove("STACKLESS_PLOTLY_JS");
+        using var host = Process.Start(info)!;
+        _ = host.StandardError.ReadToEndAsync();
+        try
+        {
+            var html = new List<string>();
+            for (var i = 0; i < cells.Count; i++)
+            {
+                var token = "cell" + i;
+                var command = JsonSerializer.Serialize(new { commandType = "SubmitCode", token, command = new { code = cells[i] } });
+                await host.StandardInput.WriteLineAsync(command);
+                await host.StandardInput.FlushAsync();
+                html.Add(await ReadUntilDoneAsync(host.StandardOutput, token, TimeSpan.FromMinutes(3)));
+            }
+            Assert.Contains("StacklessInteractive", html[0]); // the help shown on load
+            var parser = new HtmlParser();
+            var deadlock = parser.ParseDocument(html[4]).QuerySelector(".sl-deadlock-view[data-deadlock=true]");
+            Assert.NotNull(deadlock);
+            Assert.Equal(["t1", "t2"], deadlock!.QuerySelectorAll("tr[data-tasklet]").Select(r => r.GetAttribute("data-tasklet")).Order());
+            Assert.Equal(2, parser.ParseDocument(html[5]).QuerySelectorAll("div[id^='stackless-chart-']").Length);
+            Assert.Equal("-1", parser.ParseDocument(html[6]).QuerySelector(".sl-channel-view")!.GetAttribute("data-balance"));
+        }
+        finally
+        {
+            host.Kill(entireProcessTree: true);
+        }
+    }
+
+    /// <summary>
+    /// Reads the host's events (one JSON object a line) until the command with <paramref name="token"/> succeeds;
+    /// returns the text/html it displayed. A failure of that command fails the test with its message.
+    /// </summary>
+    private static async Task<string> ReadUntilDoneAsync(StreamReader events, string token, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        var html = new System.Text.StringBuilder();
+        while (true)
+        {
+            var line = await events.ReadLineAsync(cancel.Token) ?? throw new InvalidOperationException("the host exited");
+            if (!line.StartsWith('{')) continue; // the welcome banner
+            using var json = JsonDocument.Parse(line);
+            if (!json.RootElement.TryGetProperty("eventType", out var type)) continue;
+            var command = json.RootElement.GetProperty("command");
+            var root = command.ValueKind == JsonValueKind.Object && command.TryGetProperty("token", out var t) ? t.GetString() ?? "" : "";
+            if (root != token && !root.StartsWith(token + ".", StringComparison.Ordinal)) continue;
+            var ev = json.RootElement.GetProperty("event");
+            switch (type.GetString())
+            {
+                case "DisplayedValueProduced" or "ReturnValueProduced" or "DisplayedValueUpdated":
+                    foreach (var value in ev.GetProperty("formattedValues").EnumerateArray())
+                        if (value.GetProperty("mimeType").GetString() == "text/html") html.Append(value.GetProperty("value").GetString());
+                    break;
+                case "CommandFailed":
+                    Assert.Fail($"{token} failed in the host: {ev.GetProperty("message").GetString()}");
+                    break;
+                case "CommandSucceeded" when root == token:
+                    return html.ToString();
+            }
+        }
     }
 
     private static IEnumerable<JsonElement> Outputs(JsonElement cell) =>
