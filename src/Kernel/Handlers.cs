@@ -13,6 +13,9 @@ namespace StacklessInteractive.Kernel;
 /// </summary>
 internal sealed class Handlers(NotebookSession session)
 {
+    /// <summary>How many channel views a #!run shows (a sieve has a channel per prime).</summary>
+    private const int MaxChannelsShown = 12;
+
     public Task RunAsync(RunTasklets command, KernelInvocationContext context)
     {
         if (command.Steps is < 0)
@@ -119,16 +122,20 @@ internal sealed class Handlers(NotebookSession session)
 
         var scheduler = session.Scheduler;
         var report = scheduler.GetDeadlockReport();
-        var summary = $"Ran {outcome.Steps} step{(outcome.Steps == 1 ? "" : "s")} (step {scheduler.Steps - outcome.Steps + 1}–{scheduler.Steps}). "
-            + (scheduler.AliveCount == 0 ? "No tasklet is alive."
-               : report.Runnable > 0 ? $"{report.Runnable} runnable: #!run or #!step goes on."
-               : report.IsDeadlock ? "Deadlock: every alive tasklet is blocked."
-               : $"Nothing runnable; {scheduler.AliveCount} alive.");
-        if (outcome.Steps == 0 && requested is not 0)
-            summary = "Nothing to run: no tasklet is runnable. " + (report.IsDeadlock ? "Deadlock: every alive tasklet is blocked." : $"{scheduler.AliveCount} alive.");
+        var state = scheduler.AliveCount == 0 ? "No tasklet is alive."
+            : report.Runnable > 0 ? $"{report.Runnable} runnable: #!run or #!step goes on."
+            : report.IsDeadlock ? "Deadlock: every alive tasklet is blocked."
+            : $"Nothing runnable; {scheduler.AliveCount} alive.";
+        var summary = outcome.Steps == 0 && requested is not 0
+            ? "Nothing to run: no tasklet is runnable. " + state
+            : $"Ran {outcome.Steps} step{(outcome.Steps == 1 ? "" : "s")} (step {scheduler.Steps - outcome.Steps + 1}–{scheduler.Steps}). " + state;
 
+        // The channels this run touched or that still hold waiters, at most MaxChannelsShown of them.
+        var touched = outcome.Events.Select(e => e.Channel).OfType<ChannelBase>().ToHashSet();
+        var channels = scheduler.Channels.Where(c => c.Balance != 0 || touched.Contains(c)).ToList();
         var html = Note(summary) + (outcome.Events.Count > 0 ? TimelineView.Render(outcome.Events) : "") + SchedulerView.Render(scheduler)
-            + ChannelView.RenderAll(scheduler.Channels.Where(c => c.Balance != 0 || outcome.Events.Any(e => e.Channel == c)), session.Trace.Events);
+            + ChannelView.RenderAll(channels.Take(MaxChannelsShown), session.Trace.Events)
+            + Note(channels.Count > MaxChannelsShown ? $"{channels.Count - MaxChannelsShown} more channels: #!channels shows them all." : null);
         if (report.IsDeadlock) html += DeadlockView.Render(report, session.ChannelsOf);
         context.DisplayAs(html, HtmlFormatter.MimeType);
 

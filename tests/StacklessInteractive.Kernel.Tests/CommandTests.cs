@@ -116,6 +116,23 @@ public class CommandTests(KernelFixture notebook)
     }
 
     [Fact]
+    public async Task ARunTouchingManyChannels_ShowsTheFirstDozen_AndSaysHowManyMore()
+    {
+        await notebook.Reset();
+        // a relay of 20 channels: each tasklet passes a token on to the next one
+        await notebook.Run("var relay = Enumerable.Range(0, 20).Select(i => new Channel<int>(name: $\"r{i}\")).ToArray();");
+        await notebook.Run("for (var i = 0; i < 19; i++) { var k = i; Scheduler.Default.Spawn(async () => await relay[k + 1].Send(await relay[k].Receive())); }");
+        await notebook.Run("#!tasklet --name source\nawait relay[0].Send(1);");
+        await notebook.Run("#!tasklet --name sink\nConsole.WriteLine(\"token \" + await relay[19].Receive());");
+        var run = await notebook.Run("#!run");
+        Assert.Equal("token 1\n", Cell.StandardOutput(run).Replace("\r", ""));
+        var doc = Cell.Document(run);
+        Assert.Equal(12, doc.QuerySelectorAll(".sl-channel-view").Length);
+        Assert.Contains(doc.QuerySelectorAll(".sl-note"), n => n.TextContent == "8 more channels: #!channels shows them all.");
+        Assert.Equal(20, Cell.Document(await notebook.Run("#!channels")).QuerySelectorAll(".sl-channel-view").Length);
+    }
+
+    [Fact]
     public async Task TimelinePlot_AddsTwoPlotlyCharts_WithDeterministicIds()
     {
         await notebook.Reset();
