@@ -32,7 +32,12 @@ public sealed class NotebookSession
     public static NotebookSession Current => s_current
         ?? throw new InvalidOperationException("The StacklessInteractive extension is not loaded in this notebook.");
 
-    internal static NotebookSession Start(CompositeKernel root) => s_current = new NotebookSession(root);
+    /// <summary>The session of <paramref name="root"/>: a new one, or the one already there when the extension is loaded again.</summary>
+    internal static NotebookSession Start(CompositeKernel root, out bool fresh)
+    {
+        fresh = s_current?.Root != root;
+        return fresh ? s_current = new NotebookSession(root) : s_current!;
+    }
 
     /// <summary>The notebook's kernel.</summary>
     internal CompositeKernel Root { get; }

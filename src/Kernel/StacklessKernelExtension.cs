@@ -15,8 +15,8 @@ public sealed class StacklessKernelExtension : IKernelExtension
         FSharpCoreResolver.Install();
         var root = kernel as CompositeKernel ?? kernel.RootKernel as CompositeKernel
             ?? throw new InvalidOperationException("The StacklessInteractive extension needs a composite (notebook) kernel.");
-        var session = NotebookSession.Start(root);
-        Setup.Register(root, session);
+        var session = NotebookSession.Start(root, out var fresh);
+        if (fresh) Setup.Register(root, session); // loading it again (re-running the cell that loads it) keeps what is there
 
         if (KernelInvocationContext.Current is { } context)
             context.DisplayAs(Help.LoadedHtml(), "text/html");

@@ -20,6 +20,20 @@ public class CommandTests(KernelFixture notebook)
     }
 
     [Fact]
+    public async Task LoadingTheExtensionAgain_ShowsTheHelp_AndKeepsTheSessionWorking()
+    {
+        await notebook.Reset();
+        await notebook.Run("var kept = new Channel<int>(name: \"kept\");");
+        await notebook.Run("#!tasklet --name before\nawait kept.Send(5);");
+        var again = await notebook.Run("await new StacklessInteractive.Kernel.StacklessKernelExtension().OnLoadAsync(Microsoft.DotNet.Interactive.Kernel.Root);");
+        Assert.NotNull(Cell.Document(again).QuerySelector(".sl-help"));
+        await notebook.Run("#!tasklet --name after\nConsole.WriteLine(await kept.Receive());");
+        var run = await notebook.Run("#!run");
+        Assert.Equal("5\n", Cell.StandardOutput(run).Replace("\r", ""));
+        Assert.Equal(["before", "after"], Cell.Document(run).QuerySelectorAll("g.lane").Select(l => l.GetAttribute("data-tasklet")));
+    }
+
+    [Fact]
     public async Task Stackless_ListsEveryCommand_WithItsOptions()
     {
         var rows = Cell.Document(await notebook.Run("#!stackless")).QuerySelectorAll(".sl-help tbody tr");
