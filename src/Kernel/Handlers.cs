@@ -23,13 +23,13 @@ internal sealed class Handlers(NotebookSession session)
             context.Fail(command, message: $"#!run --steps takes a number of steps, 0 or more; got {command.Steps}.");
             return Task.CompletedTask;
         }
-        ShowRun(command, context, session.Run(command.Steps), command.Steps);
+        ShowRun(command, context, session.Run(command.Steps, context.CancellationToken), command.Steps);
         return Task.CompletedTask;
     }
 
     public Task StepAsync(StepTasklets command, KernelInvocationContext context)
     {
-        ShowRun(command, context, session.Run(1), 1);
+        ShowRun(command, context, session.Run(1, context.CancellationToken), 1);
         return Task.CompletedTask;
     }
 
@@ -126,9 +126,10 @@ internal sealed class Handlers(NotebookSession session)
             : report.Runnable > 0 ? $"{report.Runnable} runnable: #!run or #!step goes on."
             : report.IsDeadlock ? "Deadlock: every alive tasklet is blocked."
             : $"Nothing runnable; {scheduler.AliveCount} alive.";
-        var summary = outcome.Steps == 0 && requested is not 0
+        var summary = outcome.Steps == 0 && requested is not 0 && !outcome.Interrupted
             ? "Nothing to run: no tasklet is runnable. " + state
-            : $"Ran {outcome.Steps} step{(outcome.Steps == 1 ? "" : "s")} (step {scheduler.Steps - outcome.Steps + 1}–{scheduler.Steps}). " + state;
+            : (outcome.Interrupted ? "Stopped: the cell was interrupted. " : "")
+              + $"Ran {outcome.Steps} step{(outcome.Steps == 1 ? "" : "s")} (step {scheduler.Steps - outcome.Steps + 1}–{scheduler.Steps}). " + state;
 
         // The channels this run touched or that still hold waiters, at most MaxChannelsShown of them.
         var touched = outcome.Events.Select(e => e.Channel).OfType<ChannelBase>().ToHashSet();

@@ -82,13 +82,17 @@ public sealed class NotebookSession
     /// <summary>An element id for the next chart: a counter, so outputs are the same on every run.</summary>
     internal string NextChartId() => "stackless-chart-" + Interlocked.Increment(ref _chartCount);
 
+    /// <summary>How many steps a run takes between looks at its cancellation token.</summary>
+    internal const int StepsBetweenChecks = 10_000;
+
     /// <summary>
     /// Runs the scheduler <paramref name="steps"/> steps (all, when null) from the main tasklet, capturing what the
     /// tasklets print. The soft form is used, so the run queue stays as the schedule left it and the next run goes on
     /// with the same order. An exception escaping a tasklet ends the run and is returned; the other tasklets stay as
-    /// they were.
+    /// they were. The run goes in slices of <see cref="StepsBetweenChecks"/> steps, so that stopping the cell
+    /// (<paramref name="cancel"/>) ends a program that would never end, between two steps.
     /// </summary>
-    internal RunOutcome Run(long? steps)
+    internal RunOutcome Run(long? steps, CancellationToken cancel = default)
     {
         var scheduler = Scheduler;
         var firstEvent = Trace.Total;
@@ -98,10 +102,20 @@ public sealed class NotebookSession
         Exception? error = null;
         Console.SetOut(output);
         Console.SetError(output);
+        var interrupted = false;
         try
         {
-            if (steps is { } n) scheduler.Run(n, soft: true);
-            else scheduler.Run();
+            var left = steps ?? long.MaxValue;
+            while (left > 0)
+            {
+                if (cancel.IsCancellationRequested) { interrupted = true; break; }
+                var slice = Math.Min(left, StepsBetweenChecks);
+                var before = scheduler.Steps;
+                scheduler.Run(slice, soft: true);
+                var ran = scheduler.Steps - before;
+                if (ran < slice) break; // nothing runnable and nothing waiting on I/O: the program is done
+                left -= ran;
+            }
         }
         catch (Exception e)
         {
@@ -112,7 +126,7 @@ public sealed class NotebookSession
             Console.SetOut(stdout);
             Console.SetError(stderr);
         }
-        return new RunOutcome(output.ToString(), EventsSince(firstEvent), scheduler.Steps - stepsBefore, error);
+        return new RunOutcome(output.ToString(), EventsSince(firstEvent), scheduler.Steps - stepsBefore, error, interrupted);
     }
 
     /// <summary>The trace events recorded since the <paramref name="total"/>-th one (as many as are still kept).</summary>
@@ -130,5 +144,5 @@ public sealed class NotebookSession
     }
 }
 
-/// <summary>What one <c>#!run</c> did: the tasklets' output, the trace of its steps, how many, and the exception that ended it.</summary>
-internal sealed record RunOutcome(string Output, IReadOnlyList<TraceEvent> Events, long Steps, Exception? Error);
+/// <summary>What one <c>#!run</c> did: the tasklets' output, the trace of its steps, how many, the exception that ended it, and whether the cell was stopped.</summary>
+internal sealed record RunOutcome(string Output, IReadOnlyList<TraceEvent> Events, long Steps, Exception? Error, bool Interrupted);

@@ -147,6 +147,24 @@ public class CommandTests(KernelFixture notebook)
     }
 
     [Fact]
+    public async Task InterruptingARunThatNeverEnds_StopsItBetweenTwoSteps_AndTheProgramCanGoOn()
+    {
+        await notebook.Reset();
+        await notebook.Run("long spins = 0;");
+        await notebook.Run("#!tasklet --name spinner\nwhile (true) { spins++; await Stackless.Schedule(); }");
+        using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            notebook.Kernel.SendAsync(new Microsoft.DotNet.Interactive.Commands.SubmitCode("#!run"), stop.Token));
+        // The kernel runs one command at a time: this cell waits for #!run to end, which it does only if it stopped.
+        var spins = (long)Cell.ReturnValue(await notebook.Run("spins").WaitAsync(TimeSpan.FromSeconds(60)))!;
+        Assert.True(spins > 0);
+        var more = Cell.Document(await notebook.Run("#!run --steps 3"));
+        Assert.StartsWith("Ran 3 steps", more.QuerySelector(".sl-note")!.TextContent);
+        Assert.Equal(spins + 3, (long)Cell.ReturnValue(await notebook.Run("spins"))!);
+        await notebook.Run("Scheduler.Default.Tasklets.Single().Kill();");
+    }
+
+    [Fact]
     public async Task TimelinePlot_AddsTwoPlotlyCharts_WithDeterministicIds()
     {
         await notebook.Reset();
