@@ -19,7 +19,7 @@ internal static class Help
         new Option("--name NAME", "the tasklet's name in every view"));
 
     public static readonly Command Run = new("#!run",
-        "Runs the scheduler (all steps, or N) and shows what the tasklets printed, the timeline of those steps, the state after them, and a deadlock panel when the run ends in one.",
+        "Runs the scheduler (all steps, or N) and shows what the tasklets printed, the timeline of those steps, the state after them, and a deadlock panel when the run ends in one. Interrupting the cell stops the run between two steps.",
         "#!run --steps 10",
         new Option("--steps N", "run at most N steps (N >= 0); without it, run until no tasklet is runnable"));
 
