@@ -207,8 +207,11 @@ public partial class NotebookTests(KernelFixture notebook)
         var run = await RunNotebookAsync("05-networking.ipynb");
 
         // a blocking call stalls every tasklet; BlockOn blocks only its caller
-        Assert.StartsWith("with Thread.Sleep: the first tick came after more than 250 ms", run.Output("BlockingSleeper").Trim());
-        Assert.Equal("with BlockOn: the ticker ticked 5 times while the sleeper slept", run.Output("PoliteSleeper").Trim());
+        Assert.StartsWith("with Thread.Sleep: while the sleeper slept the ticker ticked 0 times; its first tick came after more than 250 ms",
+            run.Output("BlockingSleeper").Trim());
+        // five ticks when the machine keeps time; at least the first whatever the load (its 50 ms timer fires first)
+        var polite = Regex.Match(run.Output("PoliteSleeper").Trim(), "^with BlockOn: while the sleeper slept the ticker ticked ([1-5]) times$");
+        Assert.True(polite.Success, run.Output("PoliteSleeper"));
         var waits = run.Html("#!timeline");
         Assert.Equal(["ticker", "sleeper"], waits.QuerySelectorAll("g.lane").Select(l => l.GetAttribute("data-tasklet")));
 
