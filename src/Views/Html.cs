@@ -85,6 +85,20 @@ internal static class Html
     }
 
     /// <summary>Opens a view: its root element with the style sheet.</summary>
+    /// <summary>
+    /// Appends a chip for each of <paramref name="tasklets"/>, at most <paramref name="max"/>, then one that says how
+    /// many more there are: a view of a program with thousands of tasklets stays readable and says what it left out.
+    /// </summary>
+    public static void Chips(StringBuilder sb, IReadOnlyList<Tasklet> tasklets, int max, Func<Tasklet, string> chip)
+    {
+        for (var i = 0; i < tasklets.Count && i < max; i++) sb.Append(chip(tasklets[i]));
+        if (tasklets.Count > max) sb.Append(More(tasklets.Count - max, "li"));
+    }
+
+    /// <summary>The "+N more" mark for what a view leaves out, in element <paramref name="tag"/>.</summary>
+    public static string More(int hidden, string tag) =>
+        $"<{tag} class=\"sl-chip sl-more\" data-role=\"more\" data-count=\"{Num(hidden)}\">+{Num(hidden)} more</{tag}>";
+
     public static StringBuilder Begin(string viewClass, string? attributes = null)
     {
         var sb = new StringBuilder(1024);

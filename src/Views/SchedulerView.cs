@@ -9,8 +9,14 @@ namespace StacklessInteractive.Views;
 /// </summary>
 public static class SchedulerView
 {
-    /// <summary>Renders <paramref name="scheduler"/>'s present state.</summary>
-    public static string Render(Scheduler scheduler)
+    /// <summary>How many tasklets a row of the view shows (the run queue, a channel's queue, the paused) before "+N more".</summary>
+    public const int DefaultMaxPerRow = 60;
+
+    /// <summary>How many channels with waiters the view shows before "+N more".</summary>
+    public const int MaxChannels = 30;
+
+    /// <summary>Renders <paramref name="scheduler"/>'s present state; each row shows at most <paramref name="maxPerRow"/> tasklets and says how many more.</summary>
+    public static string Render(Scheduler scheduler, int maxPerRow = DefaultMaxPerRow)
     {
         ArgumentNullException.ThrowIfNull(scheduler);
         var tasklets = scheduler.Tasklets;
@@ -29,10 +35,10 @@ public static class SchedulerView
         var runQueue = scheduler.RunQueue;
         sb.Append("<div class=\"sl-box\"><div class=\"sl-label\">run queue (current first)</div><ol class=\"sl-ring\">");
         sb.Append(Html.Chip(scheduler.Current, role: "current", note: "current"));
-        foreach (var t in runQueue) if (t != scheduler.Current) sb.Append(Html.Chip(t, role: "runnable"));
+        Html.Chips(sb, runQueue.Where(t => t != scheduler.Current).ToList(), maxPerRow, t => Html.Chip(t, role: "runnable"));
         sb.Append("</ol></div>");
 
-        AppendBlocked(sb, scheduler, tasklets);
+        AppendBlocked(sb, scheduler, tasklets, maxPerRow);
 
         // Main is out of the ring while Run() drives the others (as in Stackless), so a view made inside a tasklet shows it here.
         var mainPaused = scheduler.Main.State == TaskletState.Paused;
@@ -41,14 +47,14 @@ public static class SchedulerView
         {
             sb.Append("<div class=\"sl-box\"><div class=\"sl-label\">paused (out of the ring)</div><ol class=\"sl-ring sl-paused\">");
             if (mainPaused) sb.Append(Html.Chip(scheduler.Main, role: "paused", note: "in Run()"));
-            foreach (var t in paused) sb.Append(Html.Chip(t, role: "paused"));
+            Html.Chips(sb, paused, maxPerRow, t => Html.Chip(t, role: "paused"));
             sb.Append("</ol></div>");
         }
         sb.Append(Html.Legend(StatePalette.States.Where(s => s != LaneState.NotCreated && s != LaneState.Dead)));
         return Html.End(sb);
     }
 
-    private static void AppendBlocked(StringBuilder sb, Scheduler scheduler, IReadOnlyList<Tasklet> tasklets)
+    private static void AppendBlocked(StringBuilder sb, Scheduler scheduler, IReadOnlyList<Tasklet> tasklets, int maxPerRow)
     {
         // Each channel some tasklet waits on, oldest channel first, with its wait queue in the order it is served.
         var channels = tasklets.Append(scheduler.Main)
@@ -57,7 +63,7 @@ public static class SchedulerView
         var io = tasklets.Where(t => t.State == TaskletState.WaitingIO).ToList();
         if (channels.Count == 0 && io.Count == 0) return;
         sb.Append("<div class=\"sl-box\"><div class=\"sl-label\">blocked</div>");
-        foreach (var ch in channels)
+        foreach (var ch in channels.Take(MaxChannels))
         {
             var waiters = ch.Waiters;
             var direction = Math.Sign(ch.Balance);
@@ -67,17 +73,19 @@ public static class SchedulerView
               .Append(Html.Escape(ch.Name)).Append(" <small>balance ").Append(Html.Num(ch.Balance)).Append("</small></span>");
             sb.Append("<span class=\"sl-muted\">").Append(direction > 0 ? "senders waiting:" : "receivers waiting:").Append("</span>");
             sb.Append("<ol class=\"sl-queue\">");
-            foreach (var t in waiters)
+            Html.Chips(sb, waiters, maxPerRow, t =>
             {
                 var dir = t.BlockedDirection > 0 ? "send" : "receive";
-                sb.Append(Html.Chip(t, role: "blocked", note: dir, attributes: $"data-direction=\"{dir}\""));
-            }
+                return Html.Chip(t, role: "blocked", note: dir, attributes: $"data-direction=\"{dir}\"");
+            });
             sb.Append("</ol></div>");
         }
+        if (channels.Count > MaxChannels)
+            sb.Append("<div class=\"sl-waitrow\">").Append(Html.More(channels.Count - MaxChannels, "span")).Append("<span class=\"sl-muted\">channels with waiters</span></div>");
         if (io.Count > 0)
         {
             sb.Append("<div class=\"sl-waitrow\" data-role=\"io\"><span class=\"sl-chip sl-chan\">I/O</span><span class=\"sl-muted\">waiting on an asynchronous operation:</span><ol class=\"sl-queue\">");
-            foreach (var t in io) sb.Append(Html.Chip(t, role: "waiting-io"));
+            Html.Chips(sb, io, maxPerRow, t => Html.Chip(t, role: "waiting-io"));
             sb.Append("</ol></div>");
         }
         sb.Append("</div>");

@@ -3,8 +3,11 @@ namespace StacklessInteractive.Views;
 /// <summary>Tasklets as a table: id, name, state, what each waits on, and the steps it has run.</summary>
 public static class TaskletTable
 {
-    /// <summary>Renders one row per tasklet, in the order given.</summary>
-    public static string Render(IEnumerable<Tasklet> tasklets)
+    /// <summary>How many rows the table shows before saying how many more there are.</summary>
+    public const int DefaultMaxRows = 200;
+
+    /// <summary>Renders one row per tasklet, in the order given, at most <paramref name="maxRows"/> of them and a row that says how many more.</summary>
+    public static string Render(IEnumerable<Tasklet> tasklets, int maxRows = DefaultMaxRows)
     {
         ArgumentNullException.ThrowIfNull(tasklets);
         var list = tasklets.ToList();
@@ -15,7 +18,7 @@ public static class TaskletTable
             return Html.End(sb);
         }
         sb.Append("<table class=\"sl-tasklet-table\"><thead><tr><th>id</th><th>name</th><th>state</th><th>waits on</th><th>steps</th></tr></thead><tbody>");
-        foreach (var t in list)
+        foreach (var t in list.Take(maxRows))
         {
             var lane = StatePalette.StateOf(t);
             sb.Append("<tr data-id=\"").Append(Html.Num(t.Id)).Append("\" data-tasklet=\"").Append(Html.Escape(t.Name)).Append("\" data-state=\"")
@@ -26,6 +29,9 @@ public static class TaskletTable
             sb.Append("<td data-role=\"waits-on\">").Append(WaitsOn(t)).Append("</td>");
             sb.Append("<td>").Append(Html.Num(t.Steps)).Append("</td></tr>");
         }
+        if (list.Count > maxRows)
+            sb.Append("<tr data-role=\"more\" data-count=\"").Append(Html.Num(list.Count - maxRows)).Append("\"><td colspan=\"5\" class=\"sl-muted\">+")
+              .Append(Html.Num(list.Count - maxRows)).Append(" more tasklets</td></tr>");
         sb.Append("</tbody></table>");
         return Html.End(sb);
     }

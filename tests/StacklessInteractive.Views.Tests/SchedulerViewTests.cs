@@ -20,6 +20,31 @@ public class SchedulerViewTests
     }
 
     [Fact]
+    public void ABigProgram_ShowsTheFirstOfEachRow_AndSaysHowManyMore()
+    {
+        var s = new Scheduler();
+        for (var i = 0; i < 100; i++) s.Spawn(async () => { await s.Schedule(); }, name: "r" + i);
+        var channels = Enumerable.Range(0, 40).Select(i => new Channel<int>(s, "c" + i)).ToList();
+        foreach (var c in channels) for (var k = 0; k < 3; k++) s.Spawn(async () => { await c.Receive(); }, name: $"{c.Name}.{k}");
+        s.Run(220, soft: true); // the 100 yielders have had their first turn and the 120 receivers have blocked
+
+        var doc = Scenarios.Parse(SchedulerView.Render(s, maxPerRow: 10));
+        var ring = doc.QuerySelectorAll("ol.sl-ring:not(.sl-paused) > li");
+        Assert.Equal(12, ring.Length); // current, ten runnable, the "+N more"
+        Assert.Equal("90", ring[^1].GetAttribute("data-count"));
+        Assert.Equal("+90 more", ring[^1].TextContent);
+        var rows = doc.QuerySelectorAll(".sl-waitrow.sl-channel");
+        Assert.Equal(SchedulerView.MaxChannels, rows.Length);
+        Assert.Equal("10", doc.QuerySelectorAll(".sl-waitrow:not(.sl-channel) [data-role=more]").Single().GetAttribute("data-count"));
+        Assert.All(rows, r => Assert.Equal(3, r.QuerySelectorAll("[data-role=blocked]").Length));
+
+        var two = Scenarios.Parse(SchedulerView.Render(s, maxPerRow: 2)).QuerySelector(".sl-waitrow.sl-channel")!;
+        Assert.Equal(["c0.0", "c0.1"], two.QuerySelectorAll("[data-role=blocked]").Select(e => e.GetAttribute("data-tasklet")));
+        Assert.Equal("1", two.QuerySelector("[data-role=more]")!.GetAttribute("data-count"));
+        foreach (var t in s.Tasklets) t.Kill();
+    }
+
+    [Fact]
     public void InsideATasklet_ThatTaskletIsCurrentAndTheRestFollowInOrder()
     {
         var s = new Scheduler();

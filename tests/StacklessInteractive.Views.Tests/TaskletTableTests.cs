@@ -27,6 +27,21 @@ public class TaskletTableTests
     }
 
     [Fact]
+    public void ManyTasklets_ShowTheFirstRows_AndARowSayingHowManyMore()
+    {
+        var s = new Scheduler();
+        var tasklets = Enumerable.Range(0, 25).Select(i => s.SpawnAction(() => { }, name: "t" + i)).ToList();
+        var doc = Scenarios.Parse(TaskletTable.Render(tasklets, maxRows: 20));
+        Assert.Equal(tasklets.Take(20).Select(t => t.Name), doc.QuerySelectorAll("tbody tr[data-tasklet]").Select(r => r.GetAttribute("data-tasklet")));
+        var more = doc.QuerySelector("tbody tr[data-role=more]")!;
+        Assert.Equal("5", more.GetAttribute("data-count"));
+        Assert.Equal("+5 more tasklets", more.TextContent);
+        Assert.Equal("25", doc.QuerySelector(".sl-tasklets")!.GetAttribute("data-count"));
+        Assert.Null(Scenarios.Parse(TaskletTable.Render(tasklets)).QuerySelector("[data-role=more]")); // 25 is under the default
+        s.Run();
+    }
+
+    [Fact]
     public void WaitingOnIO_SaysIO()
     {
         var s = new Scheduler();
