@@ -83,7 +83,7 @@ public class CommandTests(KernelFixture notebook)
 
         // and the same facts, printed as Stackless printed them
         var printed = Cell.ReturnValue(await notebook.Run("$\"ch1.balance: {ch1.Balance}  ch2.balance: {ch2.Balance}\""));
-        Assert.Contains(printed, File.ReadAllLines(ReferenceFile("d_deadlock.out")));
+        Assert.Contains(printed, File.ReadAllLines(Repository.Path("tests", "reference", "d_deadlock.out")));
     }
 
     [Fact]
@@ -235,15 +235,5 @@ public class CommandTests(KernelFixture notebook)
         var spawned = Cell.Document(await notebook.Run("#!tasklet --name y\nawait Stackless.Schedule();"));
         Assert.Equal("1", spawned.QuerySelector(".sl-tasklets tr[data-tasklet=y]")!.GetAttribute("data-id"));
         Assert.DoesNotContain("\"x\"", string.Concat(Cell.Html(await notebook.Run("#!timeline"))));
-    }
-
-    private static string ReferenceFile(string name)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var path = Path.Combine(dir.FullName, "tests", "reference", name);
-            if (File.Exists(path)) return path;
-        }
-        throw new FileNotFoundException(name);
     }
 }

@@ -264,7 +264,7 @@ public partial class NotebookTests(KernelFixture notebook)
     {
         var kernels = new KernelInfoCollection { new DocumentKernelInfo("csharp", "C#", []) };
         kernels.DefaultKernelName = "csharp";
-        var document = Notebook.Parse(await File.ReadAllTextAsync(Path.Combine(RepoRoot, "notebooks", file)), kernels);
+        var document = Notebook.Parse(await File.ReadAllTextAsync(Repository.Path("notebooks", file)), kernels);
         var code = document.Elements.Where(e => e.KernelName == "csharp").Select(e => e.Contents).ToList();
         Assert.StartsWith(LoadCellMarker, code[0]);
         Assert.StartsWith("using StacklessInteractive;", code[1].Trim());
@@ -287,18 +287,9 @@ public partial class NotebookTests(KernelFixture notebook)
 
     // ---- what Stackless printed ----------------------------------------------------------------------------------
 
-    private static readonly string RepoRoot = FindRepoRoot();
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "StacklessInteractive.sln"))) return dir.FullName;
-        throw new InvalidOperationException("StacklessInteractive.sln not found above " + AppContext.BaseDirectory);
-    }
-
     /// <summary>The lines of tests/reference/NAME.out, object addresses masked.</summary>
     private static string[] ReferenceLines(string name) =>
-        Normalize(File.ReadAllText(Path.Combine(RepoRoot, "tests", "reference", name + ".out")));
+        Normalize(File.ReadAllText(Repository.Path("tests", "reference", name + ".out")));
 
     private static string[] Normalize(string text) => Lines(AddressRegex().Replace(text, "0x?"));
 

@@ -13,8 +13,8 @@ namespace StacklessInteractive.Kernel.Tests;
 /// </summary>
 public class RealHostTests
 {
-    private static readonly string s_root = RepositoryRoot();
-    private static readonly string s_folder = Path.Combine(s_root, "tests", "StacklessInteractive.Kernel.Tests", "RealHost");
+    private static readonly string s_root = Repository.Root;
+    private static readonly string s_folder = Repository.Path("tests", "StacklessInteractive.Kernel.Tests", "RealHost");
     private static readonly Lazy<bool> s_packed = new(() =>
     {
         Exec("dotnet", "tool restore", s_root);
@@ -26,7 +26,7 @@ public class RealHostTests
     public async Task ASmallNotebook_RunsInDotnetRepl_WithViewsAndAChart_AndNoError()
     {
         Assert.True(s_packed.Value);
-        var output = Path.Combine(s_root, "artifacts", "real-host-test", "smoke.ipynb");
+        var output = Repository.Path("artifacts", "real-host-test", "smoke.ipynb");
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
         File.Delete(output);
         var exit = Exec("dotnet", $"repl --run smoke.ipynb --exit-after-run --output-path \"{output}\"", s_folder, allowFailure: true);
@@ -163,12 +163,5 @@ public class RealHostTests
         if (!allowFailure && process.ExitCode != 0)
             Assert.Fail($"{file} {arguments} exited with {process.ExitCode}\n{stdout.Result}\n{stderr.Result}");
         return process.ExitCode;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "StacklessInteractive.sln"))) return dir.FullName;
-        throw new InvalidOperationException("StacklessInteractive.sln not found above " + AppContext.BaseDirectory);
     }
 }
