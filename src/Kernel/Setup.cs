@@ -29,7 +29,7 @@ internal static class Setup
             if (command.TargetKernelName == TaskletKernel.KernelName && command is not SubmitCode
                 && context.Command is SubmitCode { Code: var code } && IsBareTaskletDirective(code))
             {
-                context.Fail(command, message: "#!tasklet: the cell has no body; write the tasklet's C# code below the #!tasklet line.");
+                context.Fail(command, message: TaskletKernel.NoBodyMessage);
                 return;
             }
             await next(command, context);

@@ -18,6 +18,7 @@ internal sealed partial class TaskletKernel : Microsoft.DotNet.Interactive.Kerne
 {
     public const string KernelName = "tasklet";
     public const string DirectiveName = "#!" + KernelName;
+    public const string NoBodyMessage = "#!tasklet: the cell has no body; write the tasklet's C# code below the #!tasklet line.";
     private readonly NotebookSession _session;
 
     public TaskletKernel(NotebookSession session) : base(KernelName)
@@ -43,7 +44,7 @@ internal sealed partial class TaskletKernel : Microsoft.DotNet.Interactive.Kerne
     {
         var name = command.Parameters.TryGetValue("--name", out var given) ? Unquote(given) : null;
         if (name is { Length: 0 }) { context.Fail(command, message: "#!tasklet --name needs a name."); return; }
-        if (string.IsNullOrWhiteSpace(command.Code)) { context.Fail(command, message: "#!tasklet: the cell has no body; write the tasklet's C# code below the #!tasklet line."); return; }
+        if (string.IsNullOrWhiteSpace(command.Code)) { context.Fail(command, message: NoBodyMessage); return; }
 
         var csharp = _session.Root.FindKernelByName("csharp") as CSharpKernel
             ?? throw new InvalidOperationException("#!tasklet needs the notebook's C# kernel (named csharp).");
