@@ -11,7 +11,7 @@ internal static class Workloads
 {
     public static readonly string[] Known =
         ["sieve-upto", "sieve-sequential", "pingpong", "spawn-blocked", "spawn-run", "spawn-yield", "sizes",
-         "sieve-floor", "pingpong-floor", "http-load"];
+         "sieve-floor", "pingpong-floor", "sieve-handwritten", "http-load"];
 
     public static Result Run(string workload, int n, bool trace)
     {
@@ -26,6 +26,7 @@ internal static class Workloads
             "sizes" => (n, t, _) => Sizes.Run(n, t),
             "sieve-floor" => Floor.RunSieve,
             "pingpong-floor" => Floor.RunPingPong,
+            "sieve-handwritten" => HandWritten.RunSieve,
             "http-load" => HttpLoad.Run,
             _ => throw new UsageException($"unknown workload '{workload}'."),
         };
@@ -37,7 +38,7 @@ internal static class Workloads
         // run executes optimized, PGO-guided code rather than tier-0 or on-stack-replacement code.
         var (warmN, repeats) = workload switch
         {
-            "sieve-upto" or "sieve-sequential" or "sieve-floor" => (Math.Min(n, 3_001), 2),
+            "sieve-upto" or "sieve-sequential" or "sieve-floor" or "sieve-handwritten" => (Math.Min(n, 3_001), 2),
             "sizes" => (0, 0),
             "spawn-blocked" => (Math.Min(n, 1_000), 35),
             "http-load" => (Math.Min(n, 500), 1), // each run starts a client process: a few small ones warm the server's paths
