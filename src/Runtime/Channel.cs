@@ -294,18 +294,18 @@ public class Channel<T> : ChannelBase
     private void TraceHandOff(Scheduler scheduler, Tasklet caller, Tasklet partner, int direction, T value, object? error)
     {
         var (sender, receiver) = direction > 0 ? (caller, partner) : (partner, caller);
-        scheduler.Trace!.Add(error is null
-            ? TraceEvent.Of(scheduler.Steps, TraceReason.HandOff, sender, receiver, this, value, _balance)
-            : new TraceEvent(scheduler.Steps, TraceReason.HandOff, sender, receiver, this, ErrorOf(error), _balance));
+        if (error is null) scheduler.Trace!.Add(scheduler.Steps, TraceReason.HandOff, sender, receiver, this, value, _balance);
+        else scheduler.Trace!.Add(new TraceEvent(scheduler.Steps, TraceReason.HandOff, sender, receiver, this, ErrorOf(error), _balance));
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void TraceBlock(Scheduler scheduler, Tasklet caller, int direction, T value, object? error)
     {
         var reason = direction > 0 ? TraceReason.BlockSend : TraceReason.BlockReceive;
-        scheduler.Trace!.Add(direction < 0 ? new TraceEvent(scheduler.Steps, reason, caller, Channel: this, Balance: _balance)
-            : error is null ? TraceEvent.Of(scheduler.Steps, reason, caller, null, this, value, _balance)
-            : new TraceEvent(scheduler.Steps, reason, caller, Channel: this, Value: ErrorOf(error), Balance: _balance));
+        var trace = scheduler.Trace!;
+        if (direction < 0) trace.Add(scheduler.Steps, reason, caller, this, _balance);
+        else if (error is null) trace.Add(scheduler.Steps, reason, caller, null, this, value, _balance);
+        else trace.Add(new TraceEvent(scheduler.Steps, reason, caller, Channel: this, Value: ErrorOf(error), Balance: _balance));
     }
 
     private static Exception ErrorOf(object error) => error is ExceptionDispatchInfo edi ? edi.SourceException : (Exception)error;

@@ -464,7 +464,7 @@ public sealed class Scheduler
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void TraceStep(Tasklet t) => _trace!.Add(new TraceEvent(_steps, TraceReason.Run, t));
+    private void TraceStep(Tasklet t) => _trace!.Add(_steps, TraceReason.Run, t);
 
     /// <summary>Calls the body for the first time; returns what a body that is not a TaskletBody threw at once.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]

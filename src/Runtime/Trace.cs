@@ -44,6 +44,9 @@ public enum TraceReason : byte
     IdleWait,
 }
 
+/// <summary>How a <see cref="TraceEvent"/> holds its value: a reference, or the raw bits of a common primitive.</summary>
+internal enum TraceValueKind : byte { Reference, Int32, Int64, Double, Boolean, Char }
+
 /// <summary>One event of the tick trace.</summary>
 /// <remarks>
 /// A value of a small primitive type (an <c>int</c> handed through a <c>Channel&lt;int&gt;</c>, say) is kept as raw
@@ -51,11 +54,9 @@ public enum TraceReason : byte
 /// </remarks>
 public readonly record struct TraceEvent
 {
-    private enum Kind : byte { Reference, Int32, Int64, Double, Boolean, Char }
-
     private readonly object? _valueRef;
     private readonly long _valueBits;
-    private readonly Kind _valueKind;
+    private readonly TraceValueKind _valueKind;
 
     /// <summary>Creates an event.</summary>
     /// <param name="Step">The step during which it happened (0 before the first step).</param>
@@ -74,29 +75,11 @@ public readonly record struct TraceEvent
         this.Partner = Partner;
         this.Channel = Channel;
         this.Balance = Balance;
-        (_valueRef, _valueBits, _valueKind) = Value switch
-        {
-            int i => (null, i, Kind.Int32),
-            long l => (null, l, Kind.Int64),
-            double d => (null, BitConverter.DoubleToInt64Bits(d), Kind.Double),
-            bool b => (null, b ? 1L : 0L, Kind.Boolean),
-            char c => (null, (long)c, Kind.Char),
-            _ => ((object?)Value, 0L, Kind.Reference),
-        };
+        (_valueRef, _valueBits, _valueKind) = Encode(Value);
     }
 
-    /// <summary>Records <paramref name="value"/> without boxing the common primitive types.</summary>
-    internal static TraceEvent Of<T>(long step, TraceReason reason, Tasklet tasklet, Tasklet? partner, ChannelBase? channel, T value, int balance)
-    {
-        if (typeof(T) == typeof(int)) return new(step, reason, tasklet, partner, channel, balance, Unsafe.As<T, int>(ref value), Kind.Int32);
-        if (typeof(T) == typeof(long)) return new(step, reason, tasklet, partner, channel, balance, Unsafe.As<T, long>(ref value), Kind.Int64);
-        if (typeof(T) == typeof(double)) return new(step, reason, tasklet, partner, channel, balance, BitConverter.DoubleToInt64Bits(Unsafe.As<T, double>(ref value)), Kind.Double);
-        if (typeof(T) == typeof(bool)) return new(step, reason, tasklet, partner, channel, balance, Unsafe.As<T, bool>(ref value) ? 1 : 0, Kind.Boolean);
-        if (typeof(T) == typeof(char)) return new(step, reason, tasklet, partner, channel, balance, Unsafe.As<T, char>(ref value), Kind.Char);
-        return new TraceEvent(step, reason, tasklet, partner, channel, value, balance);
-    }
-
-    private TraceEvent(long step, TraceReason reason, Tasklet tasklet, Tasklet? partner, ChannelBase? channel, int balance, long bits, Kind kind)
+    internal TraceEvent(long step, TraceReason reason, Tasklet tasklet, Tasklet? partner, ChannelBase? channel, int balance,
+        object? valueRef, long valueBits, TraceValueKind valueKind)
     {
         Step = step;
         Reason = reason;
@@ -104,9 +87,35 @@ public readonly record struct TraceEvent
         Partner = partner;
         Channel = channel;
         Balance = balance;
-        _valueRef = null;
-        _valueBits = bits;
-        _valueKind = kind;
+        _valueRef = valueRef;
+        _valueBits = valueBits;
+        _valueKind = valueKind;
+    }
+
+    /// <summary>A boxed value as the trace keeps it: the common primitives as raw bits, anything else as the reference.</summary>
+    internal static (object? Ref, long Bits, TraceValueKind Kind) Encode(object? value) => value switch
+    {
+        int i => (null, i, TraceValueKind.Int32),
+        long l => (null, l, TraceValueKind.Int64),
+        double d => (null, BitConverter.DoubleToInt64Bits(d), TraceValueKind.Double),
+        bool b => (null, b ? 1L : 0L, TraceValueKind.Boolean),
+        char c => (null, (long)c, TraceValueKind.Char),
+        _ => (value, 0L, TraceValueKind.Reference),
+    };
+
+    /// <summary>The same for a value of a static type <typeparamref name="T"/>, without boxing the common primitives.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static TraceValueKind Encode<T>(T value, out long bits, out object? reference)
+    {
+        reference = null;
+        if (typeof(T) == typeof(int)) { bits = Unsafe.As<T, int>(ref value); return TraceValueKind.Int32; }
+        if (typeof(T) == typeof(long)) { bits = Unsafe.As<T, long>(ref value); return TraceValueKind.Int64; }
+        if (typeof(T) == typeof(double)) { bits = BitConverter.DoubleToInt64Bits(Unsafe.As<T, double>(ref value)); return TraceValueKind.Double; }
+        if (typeof(T) == typeof(bool)) { bits = Unsafe.As<T, bool>(ref value) ? 1 : 0; return TraceValueKind.Boolean; }
+        if (typeof(T) == typeof(char)) { bits = Unsafe.As<T, char>(ref value); return TraceValueKind.Char; }
+        TraceValueKind kind;
+        (reference, bits, kind) = Encode((object?)value);
+        return kind;
     }
 
     /// <summary>The step during which it happened (0 before the first step).</summary>
@@ -130,22 +139,45 @@ public readonly record struct TraceEvent
     /// <summary>The value handed off or sent, or the exception (boxed on each read for primitive values).</summary>
     public object? Value => _valueKind switch
     {
-        Kind.Int32 => (int)_valueBits,
-        Kind.Int64 => _valueBits,
-        Kind.Double => BitConverter.Int64BitsToDouble(_valueBits),
-        Kind.Boolean => _valueBits != 0,
-        Kind.Char => (char)_valueBits,
+        TraceValueKind.Int32 => (int)_valueBits,
+        TraceValueKind.Int64 => _valueBits,
+        TraceValueKind.Double => BitConverter.Int64BitsToDouble(_valueBits),
+        TraceValueKind.Boolean => _valueBits != 0,
+        TraceValueKind.Char => (char)_valueBits,
         _ => _valueRef,
     };
+
+    internal object? ValueRef => _valueRef;
+    internal long ValueBits => _valueBits;
+    internal TraceValueKind ValueKind => _valueKind;
 }
 
 /// <summary>
 /// Records the tick trace of a scheduler: set <see cref="Scheduler.Trace"/>. It keeps the most recent
 /// <see cref="Capacity"/> events and counts the older ones it dropped, so memory stays bounded on long runs.
 /// </summary>
+/// <remarks>
+/// The scheduler records two events per hand-off, so recording is written for speed: each event is written field by
+/// field into its slot of the ring (a <see cref="TraceEvent"/> built first and copied in would pass every reference
+/// field, null or not, through a GC write barrier), and <see cref="Events"/> builds the public events when read.
+/// </remarks>
 public sealed class TraceRecorder
 {
-    private readonly TraceEvent[] _ring;
+    // One slot of the ring: a TraceEvent's fields, mutable.
+    private struct Entry
+    {
+        public long Step;
+        public Tasklet Tasklet;
+        public Tasklet? Partner;
+        public ChannelBase? Channel;
+        public object? ValueRef;
+        public long ValueBits;
+        public int Balance;
+        public TraceReason Reason;
+        public TraceValueKind ValueKind;
+    }
+
+    private readonly Entry[] _ring;
     private int _start;
     private int _count;
     private long _dropped;
@@ -154,7 +186,7 @@ public sealed class TraceRecorder
     public TraceRecorder(int capacity = 100_000)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        _ring = new TraceEvent[capacity];
+        _ring = new Entry[capacity];
     }
 
     /// <summary>The most events kept.</summary>
@@ -175,7 +207,11 @@ public sealed class TraceRecorder
         get
         {
             var list = new TraceEvent[_count];
-            for (var i = 0; i < _count; i++) list[i] = _ring[(_start + i) % _ring.Length];
+            for (var i = 0; i < _count; i++)
+            {
+                ref readonly var e = ref _ring[(_start + i) % _ring.Length];
+                list[i] = new TraceEvent(e.Step, e.Reason, e.Tasklet, e.Partner, e.Channel, e.Balance, e.ValueRef, e.ValueBits, e.ValueKind);
+            }
             return list;
         }
     }
@@ -190,14 +226,62 @@ public sealed class TraceRecorder
 
     internal void Add(in TraceEvent e)
     {
-        if (_count < _ring.Length)
+        ref var slot = ref NextSlot();
+        slot.Step = e.Step;
+        slot.Reason = e.Reason;
+        slot.Tasklet = e.Tasklet;
+        slot.Partner = e.Partner;
+        slot.Channel = e.Channel;
+        slot.Balance = e.Balance;
+        slot.ValueRef = e.ValueRef;
+        slot.ValueBits = e.ValueBits;
+        slot.ValueKind = e.ValueKind;
+    }
+
+    /// <summary>An event with no partner and no value: a step beginning (no channel), a receive blocking.</summary>
+    internal void Add(long step, TraceReason reason, Tasklet tasklet, ChannelBase? channel = null, int balance = 0)
+    {
+        ref var slot = ref NextSlot();
+        slot.Step = step;
+        slot.Reason = reason;
+        slot.Tasklet = tasklet;
+        slot.Partner = null;
+        slot.Channel = channel;
+        slot.Balance = balance;
+        slot.ValueRef = null;
+        slot.ValueBits = 0;
+        slot.ValueKind = TraceValueKind.Reference;
+    }
+
+    /// <summary>An event carrying a value of type <typeparamref name="T"/> (a hand-off, a blocked send), primitives unboxed.</summary>
+    internal void Add<T>(long step, TraceReason reason, Tasklet tasklet, Tasklet? partner, ChannelBase? channel, T value, int balance)
+    {
+        ref var slot = ref NextSlot();
+        slot.Step = step;
+        slot.Reason = reason;
+        slot.Tasklet = tasklet;
+        slot.Partner = partner;
+        slot.Channel = channel;
+        slot.Balance = balance;
+        slot.ValueKind = TraceEvent.Encode(value, out slot.ValueBits, out var reference);
+        slot.ValueRef = reference;
+    }
+
+    /// <summary>The slot the next event goes to: past the last one, or over the oldest once the ring is full.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref Entry NextSlot()
+    {
+        var ring = _ring;
+        if (_count < ring.Length)
         {
-            _ring[(_start + _count) % _ring.Length] = e;
+            var at = _start + _count;
+            if (at >= ring.Length) at -= ring.Length;
             _count++;
-            return;
+            return ref ring[at];
         }
-        _ring[_start] = e;
-        _start = (_start + 1) % _ring.Length;
+        var start = _start;
+        _start = start + 1 == ring.Length ? 0 : start + 1;
         _dropped++;
+        return ref ring[start];
     }
 }
