@@ -673,9 +673,17 @@ public sealed class Scheduler
     }
 
     /// <summary>The caller would leave the ring (block, or schedule_remove): Stackless's deadlock rule.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void CheckCanLeaveRing(Tasklet caller)
     {
-        if (Queue.First is null && _ioWaiting == 0 && (caller.IsMain || _mainMode != MainMode.InRun))
+        // Inline only the usual answer (someone else is runnable), which every blocking operation asks.
+        if (_runNext is null && _runQueue.First is null) CheckCanLeaveEmptyRing(caller);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CheckCanLeaveEmptyRing(Tasklet caller)
+    {
+        if (_ioWaiting == 0 && (caller.IsMain || _mainMode != MainMode.InRun))
             throw new DeadlockException("Deadlock: the last runnable tasklet cannot be blocked.");
     }
 

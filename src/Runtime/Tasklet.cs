@@ -297,6 +297,9 @@ public sealed class Tasklet
     // unmanaged values (the sieve's ints) live in ValueBits, references in ValueRef, so a hand-off touches no
     // other object; other structs go through a Slot<T> kept in ValueRef.
 
+    // A JIT-time constant for each T, but only once inlined: the sieve's state machine is big enough that the JIT
+    // stopped inlining before reaching it, and called it on every hand-off.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsInline<T>() => !RuntimeHelpers.IsReferenceOrContainsReferences<T>() && Unsafe.SizeOf<T>() <= sizeof(long);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -208,9 +208,14 @@ public struct TaskletBodyBuilder
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private BodyBox<TStateMachine> GetBox<TStateMachine>(ref TStateMachine stateMachine) where TStateMachine : IAsyncStateMachine
+        => _boxOrError as BodyBox<TStateMachine> ?? CreateBox(ref stateMachine);
+
+    /// <summary>The body's first suspension: the state machine moves to the heap, once.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private BodyBox<TStateMachine> CreateBox<TStateMachine>(ref TStateMachine stateMachine) where TStateMachine : IAsyncStateMachine
     {
-        if (_boxOrError is BodyBox<TStateMachine> existing) return existing;
         var box = new BodyBox<TStateMachine>();
         _boxOrError = box;               // first, so that the copy below knows its box
         box.StateMachine = stateMachine; // the one copy of the state machine to the heap
