@@ -24,22 +24,21 @@ public abstract class ChannelBase
     private protected sbyte _preference = -1;
     private protected bool _scheduleAll;
     private protected bool _closing;
-    private readonly int _id;
-    private string? _name;
+    private readonly int _id;              // the name, when set, lives in the scheduler (Scheduler.NameOf)
 
     private protected ChannelBase(Scheduler? scheduler, string? name)
     {
         Scheduler = scheduler ?? Scheduler.Default;
         _id = Scheduler.NextChannelId();
-        _name = name;
+        if (name is not null) Scheduler.SetName(this, name);
         Scheduler.Track(this);
     }
 
     /// <summary>A number unique in its scheduler, in creation order.</summary>
     public int Id => _id;
 
-    /// <summary>A name for views and messages; defaults to <c>channel#Id</c>.</summary>
-    public string Name { get => _name ?? "channel#" + _id; set => _name = value; }
+    /// <summary>A name for views and messages; defaults to <c>channel#Id</c>, and setting null goes back to that.</summary>
+    public string Name { get => Scheduler.NameOf(this) ?? "channel#" + _id; set => Scheduler.SetName(this, value); }
 
     /// <summary>The scheduler whose tasklets use this channel.</summary>
     public Scheduler Owner => Scheduler;

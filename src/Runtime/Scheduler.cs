@@ -185,6 +185,22 @@ public sealed class Scheduler
         _channels is null ? [] : _channels.Select(pair => pair.Key).OrderBy(channel => channel.Id).ToList();
 
     internal void Track(ChannelBase channel) => _channels?.AddOrUpdate(channel, null);
+
+    // The names given to tasklets and channels, held weakly: most of a large program's have none, and a field in
+    // each would cost a million blocked tasklets, each with its channel, 16 bytes apiece.
+    private System.Runtime.CompilerServices.ConditionalWeakTable<object, string>? _names;
+
+    /// <summary>The name given to a tasklet or channel of this scheduler, or null.</summary>
+    internal string? NameOf(object taskletOrChannel)
+        => _names is { } names && names.TryGetValue(taskletOrChannel, out var name) ? name : null;
+
+    /// <summary>Names a tasklet or channel; null takes the name away (back to the default).</summary>
+    internal void SetName(object taskletOrChannel, string? name)
+    {
+        if (name is null) { _names?.Remove(taskletOrChannel); return; }
+        if (_names is null) Interlocked.CompareExchange(ref _names, new(), null);
+        _names.AddOrUpdate(taskletOrChannel, name);
+    }
     internal int NextTaskletId() => Interlocked.Increment(ref _nextTaskletId);
 
     // ---- creating tasklets ------------------------------------------------------------------------

@@ -39,7 +39,7 @@ internal enum Where : byte { Nowhere, RunQueue, Channel, Running, Dead, Io }
 /// <item>At most one value is in transit in a tasklet (ValueBits/ValueRef), flagged when it is an exception.</item>
 /// <item>A dead tasklet is in no queue and holds no body.</item>
 /// </list>
-/// <para>Each tasklet costs one object of 104 bytes plus its body's boxed state machine (72 bytes for a
+/// <para>Each tasklet costs one object of 96 bytes plus its body's boxed state machine (72 bytes for a
 /// small body); a blocked tasklet holds no thread and no task.</para>
 /// </remarks>
 public sealed class Tasklet
@@ -58,8 +58,7 @@ public sealed class Tasklet
     internal Where Where;
     internal sbyte Direction;               // +1 blocked sending, -1 blocked receiving
     private Flags _flags;
-    private readonly int _id;
-    private string? _name;
+    private readonly int _id;                // the name, when set, lives in the scheduler (Scheduler.NameOf)
     internal uint StepCount;
     internal int RegistryIndex;             // where the scheduler's registry of alive tasklets holds it
 
@@ -80,7 +79,6 @@ public sealed class Tasklet
     {
         _flags = Flags.Main | Flags.Started | Flags.Alive;
         Where = Where.Running;
-        _name = "main";
     }
 
     // ---- identity -----------------------------------------------------------------------------
@@ -88,8 +86,12 @@ public sealed class Tasklet
     /// <summary>A number unique in its scheduler, in creation order (main is 0), so views are the same on every run.</summary>
     public int Id => _id;
 
-    /// <summary>A name for views and messages; defaults to <c>tasklet#Id</c>.</summary>
-    public string Name { get => _name ?? "tasklet#" + _id; set => _name = value; }
+    /// <summary>A name for views and messages; defaults to <c>tasklet#Id</c> (<c>main</c> for the main tasklet), and setting null goes back to that.</summary>
+    public string Name
+    {
+        get => Scheduler.NameOf(this) ?? (IsMain ? "main" : "tasklet#" + _id);
+        set => Scheduler.SetName(this, value);
+    }
 
     /// <summary>The scheduler this tasklet runs on.</summary>
     public Scheduler Owner => Scheduler;

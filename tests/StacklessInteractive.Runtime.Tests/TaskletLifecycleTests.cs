@@ -22,6 +22,31 @@ public class TaskletLifecycleTests
     }
 
     [Fact]
+    public void Names_DefaultToTheId_CanBeGivenAndTakenBack_AndStayWithTheirOwner()
+    {
+        var s = new Scheduler();
+        var other = new Scheduler();
+        var a = s.SpawnAction(() => { }, name: "producer");
+        var b = s.SpawnAction(() => { });
+        var c = new Channel<int>(s, name: "jobs");
+        var d = new Channel<int>(s);
+        var e = new Channel<int>(other, name: "jobs elsewhere");
+        Assert.Equal(("producer", $"tasklet#{b.Id}", "main"), (a.Name, b.Name, s.Main.Name));
+        Assert.Equal(("jobs", $"channel#{d.Id}", "jobs elsewhere"), (c.Name, d.Name, e.Name));
+
+        b.Name = "consumer";
+        d.Name = "results";
+        s.Main.Name = "notebook";
+        Assert.Equal(("consumer", "results", "notebook", "main"), (b.Name, d.Name, s.Main.Name, other.Main.Name));
+
+        a.Name = null!; // back to the default, as a fresh tasklet
+        c.Name = null!;
+        Assert.Equal(($"tasklet#{a.Id}", $"channel#{c.Id}"), (a.Name, c.Name));
+        s.Run();
+        Assert.Equal("consumer", b.Name); // a dead tasklet keeps its name for the views that show it
+    }
+
+    [Fact]
     public void Setup_QueuesTheBoundTaskletWithoutRunningIt()
     {
         var s = new Scheduler();
