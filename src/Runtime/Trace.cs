@@ -277,11 +277,26 @@ public sealed class TraceRecorder
             var at = _start + _count;
             if (at >= ring.Length) at -= ring.Length;
             _count++;
+            Prefetch(ring, at);
             return ref ring[at];
         }
         var start = _start;
         _start = start + 1 == ring.Length ? 0 : start + 1;
         _dropped++;
+        Prefetch(ring, start);
         return ref ring[start];
+    }
+
+    private const int PrefetchDistance = 16; // events ahead: about 900 bytes, a dozen cache lines
+
+    // The ring is larger than the L2 cache, so each slot written is a cache miss unless fetched ahead of time.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Prefetch(Entry[] ring, int at)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
+        var ahead = at + PrefetchDistance;
+        if (ahead >= ring.Length) ahead -= ring.Length;
+        if ((uint)ahead < (uint)ring.Length)
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(Unsafe.AsPointer(ref ring[ahead])); // a hint: harmless if the GC moves the ring
     }
 }
