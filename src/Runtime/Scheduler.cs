@@ -201,6 +201,7 @@ public sealed class Scheduler
         if (_names is null) Interlocked.CompareExchange(ref _names, new(), null);
         _names.AddOrUpdate(taskletOrChannel, name);
     }
+
     internal int NextTaskletId() => Interlocked.Increment(ref _nextTaskletId);
 
     // ---- creating tasklets ------------------------------------------------------------------------

@@ -225,36 +225,23 @@ public sealed class TraceRecorder
     }
 
     internal void Add(in TraceEvent e)
-    {
-        ref var slot = ref NextSlot();
-        slot.Step = e.Step;
-        slot.Reason = e.Reason;
-        slot.Tasklet = e.Tasklet;
-        slot.Partner = e.Partner;
-        slot.Channel = e.Channel;
-        slot.Balance = e.Balance;
-        slot.ValueRef = e.ValueRef;
-        slot.ValueBits = e.ValueBits;
-        slot.ValueKind = e.ValueKind;
-    }
+        => Write(e.Step, e.Reason, e.Tasklet, e.Partner, e.Channel, e.Balance, e.ValueRef, e.ValueBits, e.ValueKind);
 
     /// <summary>An event with no partner and no value: a step beginning (no channel), a receive blocking.</summary>
     internal void Add(long step, TraceReason reason, Tasklet tasklet, ChannelBase? channel = null, int balance = 0)
-    {
-        ref var slot = ref NextSlot();
-        slot.Step = step;
-        slot.Reason = reason;
-        slot.Tasklet = tasklet;
-        slot.Partner = null;
-        slot.Channel = channel;
-        slot.Balance = balance;
-        slot.ValueRef = null;
-        slot.ValueBits = 0;
-        slot.ValueKind = TraceValueKind.Reference;
-    }
+        => Write(step, reason, tasklet, null, channel, balance, null, 0, TraceValueKind.Reference);
 
     /// <summary>An event carrying a value of type <typeparamref name="T"/> (a hand-off, a blocked send), primitives unboxed.</summary>
     internal void Add<T>(long step, TraceReason reason, Tasklet tasklet, Tasklet? partner, ChannelBase? channel, T value, int balance)
+    {
+        var kind = TraceEvent.Encode(value, out var bits, out var reference);
+        Write(step, reason, tasklet, partner, channel, balance, reference, bits, kind);
+    }
+
+    /// <summary>Writes one event into its slot, field by field (inlined, so that a null argument needs no write barrier).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Write(long step, TraceReason reason, Tasklet tasklet, Tasklet? partner, ChannelBase? channel, int balance,
+        object? valueRef, long valueBits, TraceValueKind valueKind)
     {
         ref var slot = ref NextSlot();
         slot.Step = step;
@@ -263,8 +250,9 @@ public sealed class TraceRecorder
         slot.Partner = partner;
         slot.Channel = channel;
         slot.Balance = balance;
-        slot.ValueKind = TraceEvent.Encode(value, out slot.ValueBits, out var reference);
-        slot.ValueRef = reference;
+        slot.ValueRef = valueRef;
+        slot.ValueBits = valueBits;
+        slot.ValueKind = valueKind;
     }
 
     /// <summary>The slot the next event goes to: past the last one, or over the oldest once the ring is full.</summary>
