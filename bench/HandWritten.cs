@@ -58,6 +58,8 @@ internal static class HandWritten
         public override void Resume(HwScheduler s) => throw new InvalidOperationException("main is resumed by returning to it");
     }
 
+    // The channel's queue and the scheduler's run queue repeat each other on purpose: one shared queue type (with a
+    // nullable pop for the run queue) measured 2-3 ns/hop slower, which is a lot for a floor of about 15.
     private sealed class HwChannel
     {
         public HwTasklet? Head, Tail;
