@@ -48,7 +48,7 @@ internal static class Sizes
             ("BodyBox<Filter state machine>", InstanceSize(Internal("BodyBox`1").MakeGenericType(StateMachine(typeof(Sizes), nameof(Filter))), count)),
             ("Action (MoveNextAction, foreign awaits only)", DelegateSize(count)),
             ("Scheduler", InstanceSize(typeof(Scheduler), count)),
-            ("TraceRecorder ring slot (TraceEvent struct)", Unsafe.SizeOf<TraceEvent>()),
+            ("TraceRecorder, per event it keeps (its ring slot)", RecorderSlotSize(count)),
             ("boxed int (trace's Value of a hand-off)", InstanceSize(typeof(int), count)),
         };
 
@@ -103,6 +103,16 @@ internal static class Sizes
         var after = GC.GetAllocatedBytesForCurrentThread();
         GC.KeepAlive(keep);
         return (double)(after - before) / (count - 1);
+    }
+
+    /// <summary>Bytes a <see cref="TraceRecorder"/> allocates per event of its capacity: the size of its ring's slot.</summary>
+    private static double RecorderSlotSize(int count)
+    {
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var recorder = new TraceRecorder(count); // its handle table and the object itself are spread over count
+        var after = GC.GetAllocatedBytesForCurrentThread();
+        GC.KeepAlive(recorder);
+        return (double)(after - before) / count;
     }
 
     /// <summary>Bytes allocated per closed <see cref="Action"/> delegate (the kind MoveNextAction creates).</summary>

@@ -25,6 +25,7 @@ public abstract class ChannelBase
     private protected bool _scheduleAll;
     private protected bool _closing;
     private readonly int _id;              // the name, when set, lives in the scheduler (Scheduler.NameOf)
+    internal int TraceHandle;              // its number in the trace recorder that last recorded it (TraceRecorder)
 
     private protected ChannelBase(Scheduler? scheduler, string? name)
     {

@@ -39,7 +39,7 @@ internal enum Where : byte { Nowhere, RunQueue, Channel, Running, Dead, Io }
 /// <item>At most one value is in transit in a tasklet (ValueBits/ValueRef), flagged when it is an exception.</item>
 /// <item>A dead tasklet is in no queue and holds no body.</item>
 /// </list>
-/// <para>Each tasklet costs one object of 96 bytes plus its body's boxed state machine (72 bytes for a
+/// <para>Each tasklet costs one object of 104 bytes plus its body's boxed state machine (72 bytes for a
 /// small body); a blocked tasklet holds no thread and no task.</para>
 /// </remarks>
 public sealed class Tasklet
@@ -61,6 +61,7 @@ public sealed class Tasklet
     private readonly int _id;                // the name, when set, lives in the scheduler (Scheduler.NameOf)
     internal uint StepCount;
     internal int RegistryIndex;             // where the scheduler's registry of alive tasklets holds it
+    internal int TraceHandle;               // its number in the trace recorder that last recorded it (TraceRecorder)
 
     [Flags]
     private enum Flags : byte { None = 0, Main = 1, Started = 2, Atomic = 4, BlockTrap = 8, SuspendPending = 16, Alive = 32, ValueIsError = 64 }

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace StacklessInteractive;
 
 /// <summary>Why the trace recorded an event: every point where the scheduler switches, or may.</summary>
@@ -157,30 +159,40 @@ public readonly record struct TraceEvent
 /// <see cref="Capacity"/> events and counts the older ones it dropped, so memory stays bounded on long runs.
 /// </summary>
 /// <remarks>
-/// The scheduler records two events per hand-off, so recording is written for speed: each event is written field by
-/// field into its slot of the ring (a <see cref="TraceEvent"/> built first and copied in would pass every reference
-/// field, null or not, through a GC write barrier), and <see cref="Events"/> builds the public events when read.
+/// <para>The scheduler records about four events per hand-off, so recording is written for speed. A slot of the ring
+/// holds no reference to a tasklet or a channel, only a small number, its handle in this recorder: every reference
+/// written into the ring (a large, long-lived array) would pass through a GC write barrier, which cost about a
+/// third of the trace's price. <see cref="Events"/> turns handles back into objects when read.</para>
+/// <para>Invariants: handle 0 means "none"; <c>_objects[h]</c> is the object of every kept event that names
+/// <c>h</c>; an object remembers its last handle (<c>TraceHandle</c>), which is valid only while
+/// <c>_objects[h]</c> is that object. When the table is full, <see cref="Compact"/> keeps only the objects that kept
+/// events name, so the table stays within about six times <see cref="Capacity"/> and dropped events release
+/// their tasklets and channels.</para>
 /// </remarks>
 public sealed class TraceRecorder
 {
-    // One slot of the ring: a TraceEvent's fields, mutable.
+    // One slot of the ring: a TraceEvent's fields, with handles in place of tasklets and channels.
     private struct Entry
     {
         public long Step;
-        public Tasklet Tasklet;
-        public Tasklet? Partner;
-        public ChannelBase? Channel;
-        public object? ValueRef;
         public long ValueBits;
+        public object? ValueRef;
+        public int Tasklet;
+        public int Partner;
+        public int Channel;
         public int Balance;
         public TraceReason Reason;
         public TraceValueKind ValueKind;
     }
 
+    private const int HandlesPerEvent = 3; // tasklet, partner, channel
+
     private readonly Entry[] _ring;
     private int _start;
     private int _count;
     private long _dropped;
+    private object?[] _objects = new object?[64]; // handle -> Tasklet or ChannelBase; slot 0 unused
+    private int _nextHandle = 1;
 
     /// <summary>Creates a recorder keeping at most <paramref name="capacity"/> events.</summary>
     public TraceRecorder(int capacity = 100_000)
@@ -210,7 +222,8 @@ public sealed class TraceRecorder
             for (var i = 0; i < _count; i++)
             {
                 ref readonly var e = ref _ring[(_start + i) % _ring.Length];
-                list[i] = new TraceEvent(e.Step, e.Reason, e.Tasklet, e.Partner, e.Channel, e.Balance, e.ValueRef, e.ValueBits, e.ValueKind);
+                list[i] = new TraceEvent(e.Step, e.Reason, (Tasklet)_objects[e.Tasklet]!, (Tasklet?)_objects[e.Partner],
+                    (ChannelBase?)_objects[e.Channel], e.Balance, e.ValueRef, e.ValueBits, e.ValueKind);
             }
             return list;
         }
@@ -220,6 +233,8 @@ public sealed class TraceRecorder
     public void Clear()
     {
         Array.Clear(_ring);
+        Array.Clear(_objects);
+        _nextHandle = 1;
         _start = _count = 0;
         _dropped = 0;
     }
@@ -238,21 +253,80 @@ public sealed class TraceRecorder
         Write(step, reason, tasklet, partner, channel, balance, reference, bits, kind);
     }
 
-    /// <summary>Writes one event into its slot, field by field (inlined, so that a null argument needs no write barrier).</summary>
+    /// <summary>Writes one event into its slot, field by field (inlined, so that a null argument costs nothing).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Write(long step, TraceReason reason, Tasklet tasklet, Tasklet? partner, ChannelBase? channel, int balance,
         object? valueRef, long valueBits, TraceValueKind valueKind)
     {
+        if (_nextHandle > _objects.Length - HandlesPerEvent) Compact(); // before any handle of this event is taken
+        var taskletHandle = HandleOf(tasklet, ref tasklet.TraceHandle);
+        var partnerHandle = partner is null ? 0 : HandleOf(partner, ref partner.TraceHandle);
+        var channelHandle = channel is null ? 0 : HandleOf(channel, ref channel.TraceHandle);
         ref var slot = ref NextSlot();
         slot.Step = step;
         slot.Reason = reason;
-        slot.Tasklet = tasklet;
-        slot.Partner = partner;
-        slot.Channel = channel;
+        slot.Tasklet = taskletHandle;
+        slot.Partner = partnerHandle;
+        slot.Channel = channelHandle;
         slot.Balance = balance;
         slot.ValueRef = valueRef;
         slot.ValueBits = valueBits;
         slot.ValueKind = valueKind;
+    }
+
+    /// <summary>The handle of <paramref name="o"/>: the one it remembers when still valid, else a new one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int HandleOf(object o, ref int remembered)
+    {
+        var h = remembered;
+        var objects = _objects;
+        if ((uint)h < (uint)objects.Length && ReferenceEquals(objects[h], o)) return h;
+        return remembered = NewHandle(o);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int NewHandle(object o)
+    {
+        Debug.Assert(_nextHandle < _objects.Length, "Write compacts before taking handles.");
+        var h = _nextHandle++;
+        _objects[h] = o;
+        return h;
+    }
+
+    /// <summary>
+    /// The handle table is full: number again only the objects that kept events name, in a table twice their count,
+    /// so that the ones no kept event names can be collected. Every kept event and object's handle is renumbered.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Compact()
+    {
+        var renumbered = new int[_objects.Length]; // old handle -> new, 0 while not seen
+        var live = 0;
+        for (var i = 0; i < _count; i++)
+        {
+            ref var e = ref _ring[(_start + i) % _ring.Length];
+            e.Tasklet = Renumber(e.Tasklet);
+            e.Partner = Renumber(e.Partner);
+            e.Channel = Renumber(e.Channel);
+        }
+        var objects = new object?[Math.Max(64, (int)BitOperations.RoundUpToPowerOf2((uint)(2 * (live + HandlesPerEvent))))];
+        for (var old = 1; old < renumbered.Length; old++)
+        {
+            if (renumbered[old] == 0) continue;
+            var o = _objects[old]!;
+            objects[renumbered[old]] = o;
+            if (o is Tasklet t) t.TraceHandle = renumbered[old];
+            else ((ChannelBase)o).TraceHandle = renumbered[old];
+        }
+        _objects = objects;
+        _nextHandle = live + 1;
+
+        int Renumber(int h)
+        {
+            if (h == 0) return 0;
+            if (renumbered[h] == 0) renumbered[h] = ++live;
+            return renumbered[h];
+        }
     }
 
     /// <summary>The slot the next event goes to: past the last one, or over the oldest once the ring is full.</summary>
@@ -275,7 +349,7 @@ public sealed class TraceRecorder
         return ref ring[start];
     }
 
-    private const int PrefetchDistance = 16; // events ahead: about 900 bytes, a dozen cache lines
+    private const int PrefetchDistance = 16; // events ahead: 768 bytes, a dozen cache lines
 
     // The ring is larger than the L2 cache, so each slot written is a cache miss unless fetched ahead of time.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace StacklessInteractive.Tests;
 
 /// <summary>Schedule and channel callbacks, and the tick trace.</summary>
@@ -287,6 +289,79 @@ public class TraceAndCallbackTests
         Assert.Equal(0, trace.Count);
         Assert.Equal(0, trace.Dropped);
         Assert.Empty(trace.Events);
+    }
+
+    // The ring names tasklets and channels by handles that the recorder renumbers when its table fills; these
+    // tests make it fill (many objects, a small ring) and check that every kept event still names the right ones.
+
+    [Fact]
+    public void Trace_NamesTheRightTaskletsAndChannels_AfterItsHandleTableIsCompacted()
+    {
+        const int count = 100; // 201 objects (main, 100 tasklets, 100 channels): more than the first table of 64
+        var s = new Scheduler { Trace = new TraceRecorder(10) };
+        var channels = new List<Channel<int>>();
+        var tasklets = new List<Tasklet>();
+        for (var i = 0; i < count; i++)
+        {
+            var ch = new Channel<int>(s);
+            channels.Add(ch);
+            tasklets.Add(s.Spawn(async () => { await ch.Receive(); }));
+        }
+        s.Run(); // each runs and blocks on its channel
+        for (var i = 0; i < count; i++) channels[i].Send(i); // the receiver runs at once and ends
+
+        // Per send: the hand-off from main, then the receiver's step and its exit.
+        var expected = new List<(TraceReason, Tasklet, Tasklet?, ChannelBase?, object?)>();
+        for (var i = 0; i < count; i++)
+        {
+            expected.Add((TraceReason.HandOff, s.Main, tasklets[i], channels[i], i));
+            expected.Add((TraceReason.Run, tasklets[i], null, null, null));
+            expected.Add((TraceReason.Exit, tasklets[i], null, null, null));
+        }
+        var kept = s.Trace.Events.Select(e => (e.Reason, e.Tasklet, e.Partner, e.Channel, e.Value)).ToList();
+        Assert.Equal(expected.TakeLast(10), kept);
+        Assert.Equal(6 * count, s.Trace.Total); // spawn, run, block; then hand-off, run, exit
+    }
+
+    [Fact]
+    public void Trace_ForgetsTheTaskletsOfDroppedEvents()
+    {
+        var s = new Scheduler { Trace = new TraceRecorder(10) };
+        var early = SpawnAndRunOne(s);
+        for (var i = 0; i < 100; i++) s.SpawnAction(() => { }); // 300 events: the early ones are dropped
+        s.Run();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.False(early.IsAlive, "a tasklet that no kept event names is not kept alive by the recorder");
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static WeakReference SpawnAndRunOne(Scheduler s)
+    {
+        var t = s.SpawnAction(() => { });
+        s.Run();
+        return new WeakReference(t);
+    }
+
+    [Fact]
+    public void Trace_TwoRecordersInTurn_EachNamesItsOwnEventsRight()
+    {
+        var s = new Scheduler();
+        var first = new TraceRecorder();
+        var second = new TraceRecorder();
+        async TaskletBody Loop() { for (var i = 0; i < 3; i++) await s.Schedule(); }
+        s.Spawn(Loop, "a");
+        s.Spawn(Loop, "b");
+        s.Trace = first;
+        s.Run(1)!.Insert(); // a, interrupted by the watchdog and put back
+        s.Trace = second;
+        s.Run(1)!.Insert(); // b, which the second recorder numbers as the first one numbered a
+        s.Trace = first;
+        s.Run(2)!.Insert(); // a, then b: the first recorder must not take b's number for a
+        string[] Names(TraceRecorder r) => r.Events.Select(e => $"{e.Reason} {e.Tasklet.Name}").ToArray();
+        Assert.Equal(["Run a", "Schedule a", "Interrupted a", "Run a", "Schedule a", "Run b", "Schedule b", "Interrupted b"], Names(first));
+        Assert.Equal(["Run b", "Schedule b", "Interrupted b"], Names(second));
     }
 
     [Fact]
