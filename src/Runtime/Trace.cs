@@ -165,9 +165,10 @@ public readonly record struct TraceEvent
 /// third of the trace's price. <see cref="Events"/> turns handles back into objects when read.</para>
 /// <para>Invariants: handle 0 means "none"; <c>_objects[h]</c> is the object of every kept event that names
 /// <c>h</c>; an object remembers its last handle (<c>TraceHandle</c>), which is valid only while
-/// <c>_objects[h]</c> is that object. When the table is full, <see cref="Compact"/> keeps only the objects that kept
-/// events name, so the table stays within about six times <see cref="Capacity"/> and dropped events release
-/// their tasklets and channels.</para>
+/// <c>_objects[h]</c> is that object (asserted in debug builds after each compaction). When the table is full,
+/// <see cref="Compact"/> keeps only the objects that kept events name, so dropped events release their tasklets and
+/// channels, and the table stays within twelve times <see cref="Capacity"/> handles even when every event names three
+/// objects no other event names (a few thousand handles for a notebook's programs).</para>
 /// </remarks>
 public sealed class TraceRecorder
 {
@@ -192,6 +193,7 @@ public sealed class TraceRecorder
     private int _count;
     private long _dropped;
     private object?[] _objects = new object?[64]; // handle -> Tasklet or ChannelBase; slot 0 unused
+    private int[] _renumbered = [];               // Compact's scratch table, kept between compactions
     private int _nextHandle = 1;
 
     /// <summary>Creates a recorder keeping at most <paramref name="capacity"/> events.</summary>
@@ -294,39 +296,72 @@ public sealed class TraceRecorder
     }
 
     /// <summary>
-    /// The handle table is full: number again only the objects that kept events name, in a table twice their count,
-    /// so that the ones no kept event names can be collected. Every kept event and object's handle is renumbered.
+    /// The handle table is full: keep only the objects that kept events name, numbered again in the order of their
+    /// old handles (so each moves down, in place), and let the others be collected. The table grows when what is
+    /// left would not leave room for as many new handles as there are kept events, so compacting costs a constant
+    /// per new handle.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Compact()
     {
-        var renumbered = new int[_objects.Length]; // old handle -> new, 0 while not seen
+        var objects = _objects;
+        if (_renumbered.Length < objects.Length) _renumbered = new int[objects.Length];
+        var renumbered = _renumbered; // old handle -> new one; nonzero first only to mark the handles kept events name
+        Array.Clear(renumbered);
+        KeptEvents(out var older, out var newer);
+        foreach (ref var e in older) renumbered[e.Tasklet] = renumbered[e.Partner] = renumbered[e.Channel] = 1;
+        foreach (ref var e in newer) renumbered[e.Tasklet] = renumbered[e.Partner] = renumbered[e.Channel] = 1;
         var live = 0;
-        for (var i = 0; i < _count; i++)
+        for (var old = 1; old < objects.Length; old++)
         {
-            ref var e = ref _ring[(_start + i) % _ring.Length];
-            e.Tasklet = Renumber(e.Tasklet);
-            e.Partner = Renumber(e.Partner);
-            e.Channel = Renumber(e.Channel);
-        }
-        var objects = new object?[Math.Max(64, (int)BitOperations.RoundUpToPowerOf2((uint)(2 * (live + HandlesPerEvent))))];
-        for (var old = 1; old < renumbered.Length; old++)
-        {
+            var o = objects[old];
+            objects[old] = null;
             if (renumbered[old] == 0) continue;
-            var o = _objects[old]!;
-            objects[renumbered[old]] = o;
-            if (o is Tasklet t) t.TraceHandle = renumbered[old];
-            else ((ChannelBase)o).TraceHandle = renumbered[old];
+            renumbered[old] = ++live;
+            objects[live] = o;
+            if (o is Tasklet t) t.TraceHandle = live;
+            else ((ChannelBase)o!).TraceHandle = live;
         }
-        _objects = objects;
+        renumbered[0] = 0;
+        foreach (ref var e in older) Renumber(ref e, renumbered);
+        foreach (ref var e in newer) Renumber(ref e, renumbered);
         _nextHandle = live + 1;
+        var needed = live + Math.Max(live, _count) + HandlesPerEvent + 1;
+        if (needed > objects.Length)
+            Array.Resize(ref _objects, (int)BitOperations.RoundUpToPowerOf2((uint)needed));
+        AssertInvariants();
+    }
 
-        int Renumber(int h)
+    [Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        KeptEvents(out var older, out var newer);
+        foreach (ref var e in older) AssertNamesKnown(in e);
+        foreach (ref var e in newer) AssertNamesKnown(in e);
+
+        void AssertNamesKnown(in Entry e)
         {
-            if (h == 0) return 0;
-            if (renumbered[h] == 0) renumbered[h] = ++live;
-            return renumbered[h];
+            Debug.Assert(_objects[e.Tasklet] is Tasklet, "Every kept event names a tasklet.");
+            Debug.Assert(e.Partner == 0 || _objects[e.Partner] is Tasklet, "A partner handle names a tasklet.");
+            Debug.Assert(e.Channel == 0 || _objects[e.Channel] is ChannelBase, "A channel handle names a channel.");
+            Debug.Assert(e.Tasklet < _nextHandle && e.Partner < _nextHandle && e.Channel < _nextHandle, "Handles are taken in order.");
         }
+    }
+
+    private static void Renumber(ref Entry e, int[] renumbered)
+    {
+        e.Tasklet = renumbered[e.Tasklet];
+        e.Partner = renumbered[e.Partner];
+        e.Channel = renumbered[e.Channel];
+    }
+
+    /// <summary>The kept events as two spans of the ring, oldest first: from the start to the end of the array, then
+    /// from its beginning.</summary>
+    private void KeptEvents(out Span<Entry> older, out Span<Entry> newer)
+    {
+        var tail = Math.Min(_count, _ring.Length - _start);
+        older = _ring.AsSpan(_start, tail);
+        newer = _ring.AsSpan(0, _count - tail);
     }
 
     /// <summary>The slot the next event goes to: past the last one, or over the oldest once the ring is full.</summary>
