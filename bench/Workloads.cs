@@ -402,6 +402,7 @@ internal static class SpawnRun
         s_ran = 0;
         var body = yieldOnce ? s_yieldOnce : s_trivial;
         var gc0 = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        var pause0 = GC.GetTotalPauseDuration();
         var alloc0 = GC.GetAllocatedBytesForCurrentThread();
         var clock = Stopwatch.StartNew();
 
@@ -426,7 +427,8 @@ internal static class SpawnRun
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{name}: spawning took {spawned.TotalSeconds:0.000} s, running {(clock.Elapsed - spawned).TotalSeconds:0.000} s; " +
                 $"{(double)allocated / n:0.0} bytes allocated per tasklet; GCs gen0/1/2: {GC.CollectionCount(0) - gc0.Item1}/" +
-                $"{GC.CollectionCount(1) - gc0.Item2}/{GC.CollectionCount(2) - gc0.Item3}"));
+                $"{GC.CollectionCount(1) - gc0.Item2}/{GC.CollectionCount(2) - gc0.Item3}, " +
+                $"pausing {(GC.GetTotalPauseDuration() - pause0).TotalSeconds:0.000} s"));
         return new Result(name, n, trace)
         {
             Seconds = clock.Elapsed.TotalSeconds,
