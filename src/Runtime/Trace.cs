@@ -220,16 +220,16 @@ public sealed class TraceRecorder
     {
         get
         {
-            var list = new TraceEvent[_count];
-            for (var i = 0; i < _count; i++)
-            {
-                ref readonly var e = ref _ring[(_start + i) % _ring.Length];
-                list[i] = new TraceEvent(e.Step, e.Reason, (Tasklet)_objects[e.Tasklet]!, (Tasklet?)_objects[e.Partner],
-                    (ChannelBase?)_objects[e.Channel], e.Balance, e.ValueRef, e.ValueBits, e.ValueKind);
-            }
+            var list = new List<TraceEvent>(_count);
+            KeptEvents(out var older, out var newer);
+            foreach (ref var e in older) list.Add(ToEvent(in e));
+            foreach (ref var e in newer) list.Add(ToEvent(in e));
             return list;
         }
     }
+
+    private TraceEvent ToEvent(in Entry e) => new(e.Step, e.Reason, (Tasklet)_objects[e.Tasklet]!, (Tasklet?)_objects[e.Partner],
+        (ChannelBase?)_objects[e.Channel], e.Balance, e.ValueRef, e.ValueBits, e.ValueKind);
 
     /// <summary>Forgets every event.</summary>
     public void Clear()
