@@ -32,7 +32,7 @@ internal sealed class IoWait<T>(Scheduler scheduler, Task task, Task<T>? typed) 
         // Main takes its value in transit when its wait returns; a tasklet raises its pending exception when it resumes, which the
         // untyped Operation of BlockOn(Task) does too (an error in transit would wait for the tasklet's next typed receive).
         if (t.IsMain) t.PutError(error);
-        else t.Pending = error;
+        else t.SetPending(error);
     }
 
     /// <summary>The task was already complete: its result (or exception) at once, without a switch.</summary>

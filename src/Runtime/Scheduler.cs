@@ -264,7 +264,7 @@ public sealed class Scheduler
         if (t.Alive) Unregister(t);
         t.Body = null;
         t.Resume = null;
-        t.Pending = null;
+        t.ClearTransit();
         t.MarkDead();
         t.Where = Where.Nowhere;
     }
@@ -492,12 +492,7 @@ public sealed class Scheduler
         t.Body = null;
         try
         {
-            if (t.Pending is { } pending)
-            {
-                // Thrown into (or killed) before it ever ran: it raises at its start.
-                t.Pending = null;
-                Tasklet.Raise(pending);
-            }
+            if (t.HasPending) Tasklet.Raise(t.TakePending()); // thrown into (or killed) before it ever ran: it raises at its start
             if (starter is Func<TaskletBody> function) TaskletStarter.Accept(t, function());
             else ((TaskletStarter)starter).Start(t);
             return null;
@@ -554,7 +549,7 @@ public sealed class Scheduler
         Detach(t);
         t.Body = null;
         t.Resume = null;
-        t.Pending = null;
+        t.ClearTransit();
         if (t.Alive) Unregister(t);
         t.MarkDead();
         var isExit = error?.SourceException is TaskletExit;
@@ -730,7 +725,7 @@ public sealed class Scheduler
         if (!pending) return SwitchFrom(caller, target, keepCaller: true, exception);
         CheckOwner();
         if (target.Blocked) Detach(target);
-        target.Pending = exception;
+        target.SetPending(exception);
         if (target.Where != Where.RunQueue) MakeRunnable(target);
         return Operation.Completed;
     }
@@ -747,7 +742,7 @@ public sealed class Scheduler
         {
             if (!caller.IsMain) BeginSuspend(caller);
             if (target.Blocked) Detach(target);
-            if (exception is not null) target.Pending = exception;
+            if (exception is not null) target.SetPending(exception);
             PlaceSwitch(caller, target, keepCaller);
             if (!caller.IsMain) return new Operation(caller);
             MainWait();

@@ -36,10 +36,11 @@ internal enum Where : byte { Nowhere, RunQueue, Channel, Running, Dead, Io }
 /// <item>Where == Running for the scheduler's current tasklet only.</item>
 /// <item>A tasklet switched away through a Stackless operation has a resume point (Resume) unless it
 /// has not started yet; the main tasklet never has one (it is resumed by returning to it).</item>
-/// <item>At most one value is in transit in a tasklet (ValueBits/ValueRef), flagged when it is an exception.</item>
+/// <item>At most one value is in transit in a tasklet (ValueBits/ValueRef), flagged when it is an exception; an
+/// exception thrown into it while it is switched away (pending) takes ValueRef's place.</item>
 /// <item>A dead tasklet is in no queue and holds no body.</item>
 /// </list>
-/// <para>Each tasklet costs one object of 104 bytes plus its body's boxed state machine (72 bytes for a
+/// <para>Each tasklet costs one object of 96 bytes plus its body's boxed state machine (72 bytes for a
 /// small body); a blocked tasklet holds no thread and no task.</para>
 /// </remarks>
 public sealed class Tasklet
@@ -54,7 +55,6 @@ public sealed class Tasklet
     internal object? Body;                  // TaskletStarter or Func<TaskletBody> before the first step; BodyBox or Task after
     internal long ValueBits;                // a value in transit of a small unmanaged type (int, double, ...)
     internal object? ValueRef;              // one of another type (boxed in a Slot<T> for other structs), or an error
-    internal object? Pending;               // Exception or ExceptionDispatchInfo to raise when resumed
     internal Where Where;
     internal sbyte Direction;               // +1 blocked sending, -1 blocked receiving
     private Flags _flags;
@@ -64,7 +64,7 @@ public sealed class Tasklet
     internal int TraceHandle;               // its number in the trace recorder that last recorded it (TraceRecorder)
 
     [Flags]
-    private enum Flags : byte { None = 0, Main = 1, Started = 2, Atomic = 4, BlockTrap = 8, SuspendPending = 16, Alive = 32, ValueIsError = 64 }
+    private enum Flags : byte { None = 0, Main = 1, Started = 2, Atomic = 4, BlockTrap = 8, SuspendPending = 16, Alive = 32, ValueIsError = 64, ErrorPending = 128 }
 
     /// <summary>Creates an unbound tasklet on <paramref name="scheduler"/> (the default scheduler when null).</summary>
     public Tasklet(Scheduler? scheduler = null)
@@ -283,15 +283,41 @@ public sealed class Tasklet
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void OnResumed()
     {
-        if (Pending is not null) RaisePending();
+        if (HasPending) RaisePending();
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void RaisePending()
+    private void RaisePending() => Raise(TakePending());
+
+    // ---- an exception pending --------------------------------------------------------------------
+    // What kill, throw or a failed BlockOn leave in a tasklet that is switched away: an Exception (raised fresh) or
+    // an ExceptionDispatchInfo (rethrown), raised when it resumes, whatever it awaited. It is kept in ValueRef, in
+    // place of a value in transit: the two are never needed together, because the exception is raised first and the
+    // value would never be taken (and a blocked sender's value is dropped before anything is thrown into it).
+
+    internal bool HasPending => (_flags & Flags.ErrorPending) != 0;
+
+    internal void SetPending(object error)
     {
-        var pending = Pending!;
-        Pending = null;
-        Raise(pending);
+        Debug.Assert(error is Exception or ExceptionDispatchInfo, "A pending error is an exception.");
+        ValueRef = error;
+        _flags = (_flags & ~Flags.ValueIsError) | Flags.ErrorPending;
+    }
+
+    internal object TakePending()
+    {
+        Debug.Assert(HasPending, "Take only what is pending.");
+        var error = ValueRef!;
+        ValueRef = null;
+        _flags &= ~Flags.ErrorPending;
+        return error;
+    }
+
+    /// <summary>Drops whatever the tasklet carries, value or exception (it dies, or is bound again).</summary>
+    internal void ClearTransit()
+    {
+        ValueRef = null;
+        _flags &= ~(Flags.ErrorPending | Flags.ValueIsError);
     }
 
     // ---- a value in transit -------------------------------------------------------------------------
@@ -308,7 +334,7 @@ public sealed class Tasklet
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void PutValue<T>(T value)
     {
-        Debug.Assert((_flags & Flags.ValueIsError) == 0, "One value in transit at a time.");
+        Debug.Assert((_flags & (Flags.ValueIsError | Flags.ErrorPending)) == 0, "One value in transit at a time.");
         if (IsInline<T>()) Unsafe.As<long, T>(ref ValueBits) = value;
         else if (!typeof(T).IsValueType) ValueRef = value;
         else (ValueRef as Slot<T> ?? (Slot<T>)(ValueRef = new Slot<T>())).Value = value;

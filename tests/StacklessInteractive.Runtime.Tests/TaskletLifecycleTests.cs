@@ -731,6 +731,53 @@ public class TaskletLifecycleTests
         Assert.Equal(TaskletState.Dead, q.State);
     }
 
+    // A tasklet handed a value, then thrown into before it runs, raises the exception; the value is dropped, and its
+    // next receive gets the next value (what it carried is kept in one place, the exception taking the value's).
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ThrowPending_IntoATaskletHoldingAReceivedValue_RaisesIt_AndTheNextReceiveGetsTheNextValue(bool anExceptionWasSent)
+    {
+        var s = new Scheduler();
+        var ch = new Channel(s) { Preference = 1 }; // the sender continues: the receiver waits, runnable, with the value
+        var log = new List<object?>();
+        var r = s.Spawn(async () =>
+        {
+            try { log.Add(await ch.Receive()); }
+            catch (InvalidOperationException e) { log.Add(e.Message); }
+            log.Add(await ch.Receive());
+        });
+        s.Run();          // r blocks receiving
+        if (anExceptionWasSent) ch.SendException(new ArgumentException("sent")); // r now holds it and is runnable
+        else ch.Send("first");
+        r.Throw(new InvalidOperationException("boom"), pending: true);
+        s.Run();          // r raises "boom", catches it, and blocks again
+        ch.Send("second");
+        s.Run();
+        Assert.Equal(new object?[] { "boom", "second" }, log);
+        Assert.False(r.Alive);
+    }
+
+    [Fact]
+    public void KillPending_OfATaskletHoldingAnExceptionSentToIt_RunsItsFinally_WithTaskletExit()
+    {
+        var s = new Scheduler();
+        var ch = new Channel(s) { Preference = 1 };
+        Exception? seen = null;
+        var r = s.Spawn(async () =>
+        {
+            try { await ch.Receive(); }
+            catch (Exception e) { seen = e; throw; }
+        });
+        s.Run();
+        ch.SendException(new InvalidOperationException("sent")); // r holds the sent exception, runnable
+        r.Kill(pending: true);
+        s.Run();
+        Assert.IsType<TaskletExit>(seen); // the kill, not the exception sent before it
+        Assert.False(r.Alive);
+    }
+
     // ---- run count ----------------------------------------------------------------------------
 
     [Fact]
