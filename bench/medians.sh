@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs each workload of the reference set RUNS times (default 3), each run a process of its own, prints every
-# line as it comes, then one line per workload with the median of each field, then those medians as a
+# line as it comes, then one line per workload with the median of each field, one with the range (minimum-maximum)
+# of the fields that vary from run to run (seconds, ns per hop, ns per round trip), then the medians as a
 # markdown table. Usage: bash bench/medians.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,7 @@ sets=(
 )
 dotnet build -c Release bench --nologo -v q >/dev/null
 medians=()
+ranges=()
 for set in "${sets[@]}"; do
   lines=()
   for ((i = 1; i <= runs; i++)); do
@@ -24,22 +26,31 @@ for set in "${sets[@]}"; do
     lines+=("$line")
   done
   median=""
+  range=""
   for kv in ${lines[0]}; do
     key=${kv%%=*}
     case $key in
-      workload | n | trace) median+="$kv " ;;
+      workload | n | trace) median+="$kv " range+="$kv " ;;
       *)
-        value=$(printf '%s\n' "${lines[@]}" | grep -oE "(^| )$key=[^ ]+" | cut -d= -f2 | sort -g |
-          awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+        sorted=$(printf '%s\n' "${lines[@]}" | grep -oE "(^| )$key=[^ ]+" | cut -d= -f2 | sort -g)
+        value=$(awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }' <<<"$sorted")
         median+="$key=$value "
+        # The spread, for the fields that vary from run to run (what a figure quoted with its range needs).
+        case $key in
+          seconds | ns_per_hop | ns_per_round_trip) range+="$key=$(head -n 1 <<<"$sorted")-$(tail -n 1 <<<"$sorted") " ;;
+        esac
         ;;
     esac
   done
   medians+=("${median% }")
+  ranges+=("${range% }")
 done
 echo
 echo "medians of $runs runs:"
 printf '%s\n' "${medians[@]}"
+echo
+echo "ranges (minimum-maximum) of the same runs:"
+printf '%s\n' "${ranges[@]}"
 echo
 keys=(workload n trace seconds hops ns_per_hop ns_per_round_trip bytes_per_tasklet rss_bytes_per_tasklet allocated_bytes peak_rss_kb)
 printf '| %s ' "${keys[@]}"; echo "|"
