@@ -304,14 +304,7 @@ public sealed class Tasklet
         _flags = (_flags & ~Flags.ValueIsError) | Flags.ErrorPending;
     }
 
-    internal object TakePending()
-    {
-        Debug.Assert(HasPending, "Take only what is pending.");
-        var error = ValueRef!;
-        ValueRef = null;
-        _flags &= ~Flags.ErrorPending;
-        return error;
-    }
+    internal object TakePending() => TakeErrorFlagged(Flags.ErrorPending);
 
     /// <summary>Drops whatever the tasklet carries, value or exception (it dies, or is bound again).</summary>
     internal void ClearTransit()
@@ -366,11 +359,15 @@ public sealed class Tasklet
         return value;
     }
 
-    internal object TakeError()
+    internal object TakeError() => TakeErrorFlagged(Flags.ValueIsError);
+
+    /// <summary>Takes the exception kept in ValueRef, sent (ValueIsError) or pending (ErrorPending), and clears its flag.</summary>
+    private object TakeErrorFlagged(Flags flag)
     {
+        Debug.Assert((_flags & flag) != 0, "Take only the exception that is there.");
         var error = ValueRef!;
         ValueRef = null;
-        _flags &= ~Flags.ValueIsError;
+        _flags &= ~flag;
         return error;
     }
 
