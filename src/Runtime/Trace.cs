@@ -169,6 +169,9 @@ public readonly record struct TraceEvent
 /// <see cref="Compact"/> keeps only the objects that kept events name, so dropped events release their tasklets and
 /// channels, and the table stays within twelve times <see cref="Capacity"/> handles even when every event names three
 /// objects no other event names (a few thousand handles for a notebook's programs).</para>
+/// <para>Like the scheduler that writes to it, a recorder is used by one thread at a time: read <see cref="Events"/>
+/// between runs, or from a tasklet, not from another thread while its scheduler runs (a compaction renumbers
+/// the ring in place).</para>
 /// </remarks>
 public sealed class TraceRecorder
 {
