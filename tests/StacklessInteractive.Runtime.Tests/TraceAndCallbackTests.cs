@@ -323,6 +323,66 @@ public class TraceAndCallbackTests
         Assert.Equal(6 * count, s.Trace.Total); // spawn, run, block; then hand-off, run, exit
     }
 
+    // A differential check of the handles: random programs (tasklets sending, receiving and yielding on a few
+    // channels, some killed) run twice, once into a ring large enough to keep every event and once into a small
+    // one that drops and compacts all the time. At every switch the small ring must hold exactly the events the
+    // large one had last recorded by then (read that often, so that events written before a compaction are read
+    // after it, not only overwritten).
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void Trace_ASmallRing_KeepsExactlyTheLastEventsOfALargeOne_OnRandomPrograms(int seed)
+    {
+        var all = RunRandomProgram(seed, capacity: 1_000_000, snapshots: null);
+        Assert.True(all.Count > 300, $"the program recorded only {all.Count} events");
+        foreach (var capacity in new[] { 1, 2, 3, 10, 77 })
+        {
+            var snapshots = new List<(long Total, List<EventIds> Events)>();
+            var last = RunRandomProgram(seed, capacity, snapshots);
+            Assert.Equal(all.TakeLast(capacity), last);
+            Assert.True(snapshots.Count > 100, $"only {snapshots.Count} switches");
+            foreach (var (total, events) in snapshots) Assert.Equal(all.Take((int)total).TakeLast(capacity), events);
+        }
+    }
+
+    private readonly record struct EventIds(long Step, TraceReason Reason, int Tasklet, int? Partner, int? Channel, object? Value, int Balance);
+
+    private static List<EventIds> RunRandomProgram(int seed, int capacity, List<(long, List<EventIds>)>? snapshots)
+    {
+        var random = new Random(seed);
+        var trace = new TraceRecorder(capacity);
+        var s = new Scheduler { Trace = trace };
+        // A wrong handle can resolve to null: -1 then, not an exception (the scheduler would swallow the callback's).
+        List<EventIds> Ids() => trace.Events.Select(e => new EventIds(e.Step, e.Reason, e.Tasklet?.Id ?? -1, e.Partner?.Id, e.Channel?.Id, e.Value, e.Balance)).ToList();
+        if (snapshots is not null) s.ScheduleCallback = (_, _) => snapshots.Add((trace.Total, Ids()));
+        var channels = Enumerable.Range(0, 4).Select(_ => new Channel<int>(s)).ToList();
+        var tasklets = new List<Tasklet>();
+        for (var i = 0; i < 80; i++) // with main and the channels, more objects than the table's first 64 slots
+        {
+            var ops = Enumerable.Range(0, 12).Select(_ => (Kind: random.Next(3), Channel: channels[random.Next(channels.Count)], Value: random.Next(100))).ToList();
+            tasklets.Add(s.Spawn(async () =>
+            {
+                foreach (var (kind, channel, value) in ops)
+                {
+                    if (kind == 0) await channel.Send(value);
+                    else if (kind == 1) await channel.Receive();
+                    else await s.Schedule();
+                }
+            }));
+        }
+        for (var round = 0; round < 5; round++)
+        {
+            s.Run(25)?.Insert(); // the watchdog's interruption goes back in the queue
+            var victim = tasklets[random.Next(tasklets.Count)];
+            if (victim.Alive) victim.Kill(); // unblocks it from its channel if it waits on one
+        }
+        s.Run();
+        return Ids();
+    }
+
     [Fact]
     public void Trace_ForgetsTheTaskletsOfDroppedEvents()
     {
