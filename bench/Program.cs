@@ -11,7 +11,7 @@ internal static class Program
 {
     private const string Usage =
         """
-        usage: StacklessInteractive.Bench WORKLOAD N [--trace]
+        usage: StacklessInteractive.Bench WORKLOAD N [--trace] [--best K]
                StacklessInteractive.Bench all [--full]
 
         workloads:
@@ -29,6 +29,8 @@ internal static class Program
                               process), then one request on each
 
         --trace   the same workload with scheduler.Trace = new TraceRecorder(100_000)
+        --best K  K timed runs in this process after the warm-up; prints the fastest (runs=K): a figure the VM's
+                  noise moves much less than single runs, for comparing changes on small N
         all       the standard set at moderate sizes (--full: the sizes of the reference measurements)
 
         N may be written with '_' separators (1_000_000).
@@ -64,6 +66,7 @@ internal static class Program
         }
         var trace = args.Contains("--trace");
         var full = args.Contains("--full");
+        var best = TakeBest(ref args);
         var positional = args.Where(a => a is not ("--trace" or "--full")).ToArray();
         var unknownFlag = positional.FirstOrDefault(a => a.StartsWith("--", StringComparison.Ordinal));
         if (unknownFlag is not null) throw new UsageException($"unknown option '{unknownFlag}'.");
@@ -73,6 +76,7 @@ internal static class Program
         {
             if (positional.Length > 1) throw new UsageException("'all' takes no N.");
             if (trace) throw new UsageException("'all' already includes a traced run; --trace applies to one workload.");
+            if (best != 1) throw new UsageException("--best applies to one workload.");
             return All.Run(full);
         }
         if (full) throw new UsageException("--full applies to 'all' only.");
@@ -83,7 +87,7 @@ internal static class Program
         var n = ParseN(workload, positional[1]);
 
         WarnIfNotOptimized();
-        var result = Workloads.Run(workload, n, trace);
+        var result = Workloads.Run(workload, n, trace, best);
         Console.WriteLine(result.Format());
         return 0;
     }
@@ -96,6 +100,17 @@ internal static class Program
             if (assembly.GetCustomAttributes(typeof(DebuggableAttribute), false) is [DebuggableAttribute { IsJITOptimizerDisabled: true }, ..])
                 Console.Error.WriteLine($"warning: {assembly.GetName().Name} is a Debug build; measure with -c Release.");
         }
+    }
+
+    /// <summary>Takes <c>--best K</c> out of the arguments; 1 when absent.</summary>
+    private static int TakeBest(ref string[] args)
+    {
+        var at = Array.IndexOf(args, "--best");
+        if (at < 0) return 1;
+        if (at + 1 >= args.Length || !int.TryParse(args[at + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var k) || k < 1)
+            throw new UsageException("--best needs a number of runs K >= 1.");
+        args = [.. args[..at], .. args[(at + 2)..]];
+        return k;
     }
 
     private static int ParseN(string workload, string text)
@@ -121,6 +136,7 @@ internal sealed class Result(string workload, long n, bool trace)
     public string Workload { get; } = workload;
     public long N { get; } = n;
     public bool Trace { get; } = trace;
+    public int Runs { get; set; } = 1; // with --best, the result is the fastest of this many runs
     public double? Seconds { get; set; }
     public long? Hops { get; set; }
     public double? NsPerHop { get; set; }
@@ -140,6 +156,7 @@ internal sealed class Result(string workload, long n, bool trace)
         var ci = CultureInfo.InvariantCulture;
         var parts = new List<string> { "workload=" + Workload, "n=" + N.ToString(ci) };
         if (Trace) parts.Add("trace=on");
+        if (Runs > 1) parts.Add("runs=" + Runs.ToString(ci));
         if (Seconds is { } s) parts.Add("seconds=" + s.ToString("0.0000", ci));
         if (ConnectSeconds is { } cs) parts.Add("connect_seconds=" + cs.ToString("0.0000", ci));
         if (RequestsPerSecond is { } rps) parts.Add("requests_per_second=" + rps.ToString("0", ci));

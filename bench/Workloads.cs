@@ -13,7 +13,7 @@ internal static class Workloads
         ["sieve-upto", "sieve-sequential", "pingpong", "spawn-blocked", "spawn-run", "spawn-yield", "sizes",
          "sieve-floor", "pingpong-floor", "sieve-handwritten", "http-load"];
 
-    public static Result Run(string workload, int n, bool trace)
+    public static Result Run(string workload, int n, bool trace, int best = 1)
     {
         Func<int, bool, Progress?, Result> run = workload switch
         {
@@ -53,6 +53,12 @@ internal static class Workloads
             Thread.Sleep(150);
         }
         var result = run(n, trace, new Progress(workload));
+        for (var i = 1; i < best; i++)
+        {
+            var again = run(n, trace, null);
+            if (again.Seconds < result.Seconds) result = again;
+        }
+        result.Runs = best;
         result.PeakRssKb = Memory.PeakRssKb();
         return result;
     }
