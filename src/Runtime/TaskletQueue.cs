@@ -14,6 +14,9 @@ namespace StacklessInteractive;
 /// </remarks>
 internal struct TaskletQueue
 {
+    // Invariant: _head is null when empty; _tail is null when at most one tasklet is queued (the tail is then the
+    // head), else the last tasklet. So joining an empty queue, what a blocking channel operation does, writes one
+    // reference instead of two.
     private Tasklet? _head;
     private Tasklet? _tail;
 
@@ -33,16 +36,21 @@ internal struct TaskletQueue
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Append(Tasklet t)
     {
-        Debug.Assert(t.Next is null && _tail != t, "A tasklet is in one queue at a time.");
-        if (_tail is null) _head = t; else _tail.Next = t;
+        Debug.Assert(t.Next is null && _tail != t && _head != t, "A tasklet is in one queue at a time.");
+        if (_head is null) { _head = t; return; }
+        (_tail ?? _head).Next = t;
         _tail = t;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void PushFront(Tasklet t)
     {
-        Debug.Assert(t.Next is null && _tail != t, "A tasklet is in one queue at a time.");
-        if (_head is null) _tail = t; else t.Next = _head;
+        Debug.Assert(t.Next is null && _tail != t && _head != t, "A tasklet is in one queue at a time.");
+        if (_head is not null)
+        {
+            _tail ??= _head;
+            t.Next = _head;
+        }
         _head = t;
     }
 
@@ -52,8 +60,13 @@ internal struct TaskletQueue
         var t = _head;
         if (t is null) return null;
         var next = t.Next;
-        if (next is null) { _head = null; _tail = null; }
-        else { _head = next; t.Next = null; }
+        if (next is null) _head = null;
+        else
+        {
+            _head = next;
+            t.Next = null;
+            if (next == _tail) _tail = null;
+        }
         return t;
     }
 
@@ -67,6 +80,7 @@ internal struct TaskletQueue
         if (x is null) return;
         if (previous is null) _head = t.Next; else previous.Next = t.Next;
         if (_tail == t) _tail = previous;
+        if (_tail == _head) _tail = null; // one left (or none)
         t.Next = null;
     }
 
