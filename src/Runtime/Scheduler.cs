@@ -77,8 +77,7 @@ public sealed class Scheduler
     /// <summary>The tasklet whose step runs on this thread, or null outside any step.</summary>
     internal static Tasklet? RunningTasklet => t_driving is { _inStep: true } s ? s._current : null;
 
-    private Tasklet[] _alive = new Tasklet[16]; // registry of alive tasklets (not main), in no order
-    private int _aliveCount;
+    private readonly TaskletRegistry _alive = new(); // alive tasklets (not main), in no order
     private TraceRecorder? _trace;
     private int _nextChannelId;
     private int _nextTaskletId = -1; // main takes 0
@@ -129,7 +128,7 @@ public sealed class Scheduler
     public long Steps => _steps;
 
     /// <summary>Tasklets alive (set up and not ended), main not counted.</summary>
-    public int AliveCount => _aliveCount;
+    public int AliveCount => _alive.Count;
 
     /// <summary>The run queue in order (the next to run first); the current tasklet is not in it.</summary>
     public IReadOnlyList<Tasklet> RunQueue => Queue.ToList();
@@ -139,7 +138,7 @@ public sealed class Scheduler
     {
         get
         {
-            var list = new List<Tasklet>(_alive.AsSpan(0, _aliveCount).ToArray());
+            var list = new List<Tasklet>(_alive.ToArray());
             list.Sort(static (a, b) => a.Id.CompareTo(b.Id));
             return list;
         }
@@ -253,9 +252,7 @@ public sealed class Scheduler
         AssertInvariants();
         t.MarkAlive();
         t.Where = Where.Nowhere;
-        if (_aliveCount == _alive.Length) Array.Resize(ref _alive, _alive.Length * 2);
-        t.RegistryIndex = _aliveCount;
-        _alive[_aliveCount++] = t;
+        _alive.Add(t);
     }
 
     /// <summary>Drops a paused tasklet's body before it is bound again.</summary>
@@ -269,16 +266,7 @@ public sealed class Scheduler
         t.Where = Where.Nowhere;
     }
 
-    private void Unregister(Tasklet t)
-    {
-        // Swap-remove: the last alive tasklet takes the dead one's place. An array (not links in each tasklet)
-        // keeps a tasklet small, which is most of what a million blocked tasklets cost.
-        Debug.Assert(_alive[t.RegistryIndex] == t, "The registry knows where each alive tasklet is.");
-        var last = _alive[--_aliveCount];
-        _alive[t.RegistryIndex] = last;
-        last.RegistryIndex = t.RegistryIndex;
-        _alive[_aliveCount] = null!;
-    }
+    private void Unregister(Tasklet t) => _alive.Remove(t);
 
     // ---- running ---------------------------------------------------------------------------------
 

@@ -1,0 +1,61 @@
+namespace StacklessInteractive;
+
+/// <summary>
+/// The alive tasklets of a scheduler (main not included), in no order: what views, deadlock reports and
+/// <see cref="Scheduler.Tasklets"/> list, and what keeps a blocked tasklet alive while nothing else holds it.
+/// </summary>
+/// <remarks>
+/// <para>Invariants: the first <see cref="Count"/> slots hold the alive tasklets and the rest are null; a tasklet
+/// knows its slot (<see cref="Tasklet.RegistryIndex"/>). Removing moves the last tasklet into the hole, so both
+/// operations take constant time and a tasklet carries one int, not links.</para>
+/// <para>The slots live in chunks of <see cref="ChunkSize"/> that are never moved to grow: a million tasklets
+/// spawned at once fill 245 chunks instead of doubling one array sixteen times (16 MB allocated and 8 MB copied,
+/// 15% of what spawning them allocated). Interleaved runs of spawn-run 1M (medians of 9 to 11): 0.125 -> 0.111 s
+/// with chunks of 4,096 slots (32 KiB). Chunks of 2,048 were no better than one array, and chunks of 8,192
+/// (64 KiB) or 16,384 (128 KiB, on the large object heap) were slower than it (0.153 and 0.175 s).</para>
+/// </remarks>
+internal sealed class TaskletRegistry
+{
+    private const int ChunkBits = 12;
+    internal const int ChunkSize = 1 << ChunkBits;
+    private const int ChunkMask = ChunkSize - 1;
+
+    private Tasklet?[]?[] _chunks = new Tasklet?[]?[4];
+    private int _count;
+
+    public int Count => _count;
+
+    public void Add(Tasklet t)
+    {
+        var chunk = _count >> ChunkBits;
+        if (chunk == _chunks.Length) Array.Resize(ref _chunks, _chunks.Length * 2);
+        // The first chunk starts small: most schedulers (a notebook's, a test's) hold a few tasklets.
+        var slots = _chunks[chunk] ??= new Tasklet?[chunk == 0 ? 16 : ChunkSize];
+        var at = _count & ChunkMask;
+        if (at == slots.Length) Array.Resize(ref _chunks[0], Math.Min(slots.Length * 4, ChunkSize));
+        Debug.Assert(_chunks[chunk]![at] is null, "The slots past Count are empty.");
+        _chunks[chunk]![at] = t;
+        t.RegistryIndex = _count++;
+    }
+
+    public void Remove(Tasklet t)
+    {
+        ref var hole = ref Slot(t.RegistryIndex);
+        Debug.Assert(hole == t, "The registry knows where each alive tasklet is.");
+        ref var end = ref Slot(--_count);
+        var last = end!;
+        hole = last;
+        last.RegistryIndex = t.RegistryIndex;
+        end = null;
+    }
+
+    /// <summary>The alive tasklets, in no order.</summary>
+    public Tasklet[] ToArray()
+    {
+        var all = new Tasklet[_count];
+        for (var i = 0; i < _count; i++) all[i] = Slot(i)!;
+        return all;
+    }
+
+    private ref Tasklet? Slot(int index) => ref _chunks[index >> ChunkBits]![index & ChunkMask];
+}
