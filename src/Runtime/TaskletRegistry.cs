@@ -19,6 +19,7 @@ internal sealed class TaskletRegistry
     private const int ChunkBits = 12;
     internal const int ChunkSize = 1 << ChunkBits;
     private const int ChunkMask = ChunkSize - 1;
+    private const int FirstChunkStart = 16; // the first chunk starts small and grows: most schedulers hold a few tasklets
 
     private Tasklet?[]?[] _chunks = new Tasklet?[]?[4];
     private int _count;
@@ -28,14 +29,20 @@ internal sealed class TaskletRegistry
     public void Add(Tasklet t)
     {
         var chunk = _count >> ChunkBits;
-        if (chunk == _chunks.Length) Array.Resize(ref _chunks, _chunks.Length * 2);
-        // The first chunk starts small: most schedulers (a notebook's, a test's) hold a few tasklets.
-        var slots = _chunks[chunk] ??= new Tasklet?[chunk == 0 ? 16 : ChunkSize];
         var at = _count & ChunkMask;
-        if (at == slots.Length) Array.Resize(ref _chunks[0], Math.Min(slots.Length * 4, ChunkSize));
-        Debug.Assert(_chunks[chunk]![at] is null, "The slots past Count are empty.");
-        _chunks[chunk]![at] = t;
+        if (chunk == _chunks.Length) Array.Resize(ref _chunks, _chunks.Length * 2);
+        var slots = _chunks[chunk] ??= new Tasklet?[chunk == 0 ? FirstChunkStart : ChunkSize];
+        if (at == slots.Length) slots = GrowFirstChunk();
+        Debug.Assert(slots[at] is null, "The slots past Count are empty.");
+        slots[at] = t;
         t.RegistryIndex = _count++;
+    }
+
+    private Tasklet?[] GrowFirstChunk()
+    {
+        Debug.Assert(_count < ChunkSize, "Only the first chunk grows; the others are made full size.");
+        Array.Resize(ref _chunks[0], Math.Min(_chunks[0]!.Length * 4, ChunkSize));
+        return _chunks[0]!;
     }
 
     public void Remove(Tasklet t)
