@@ -25,6 +25,7 @@ internal static class Program
           sieve-floor N       experiment: sieve-upto on a minimal scheduler in this project (Floor.cs), a lower bound
           pingpong-floor N    experiment: pingpong on that minimal scheduler
           sieve-handwritten N experiment: the sieve's bodies written by hand as state machines (HandWritten.cs)
+          sieve-machines N    experiment: those hand-written bodies run by the real scheduler and channels (Machines.cs)
           http-load N         the tasklet HTTP server, N connections open at once from the load client (another
                               process), then one request on each
 

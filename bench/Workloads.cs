@@ -11,7 +11,7 @@ internal static class Workloads
 {
     public static readonly string[] Known =
         ["sieve-upto", "sieve-sequential", "pingpong", "spawn-blocked", "spawn-run", "spawn-yield", "sizes",
-         "sieve-floor", "pingpong-floor", "sieve-handwritten", "http-load"];
+         "sieve-floor", "pingpong-floor", "sieve-handwritten", "sieve-machines", "http-load"];
 
     public static Result Run(string workload, int n, bool trace, int best = 1)
     {
@@ -27,6 +27,7 @@ internal static class Workloads
             "sieve-floor" => Floor.RunSieve,
             "pingpong-floor" => Floor.RunPingPong,
             "sieve-handwritten" => HandWritten.RunSieve,
+            "sieve-machines" => Machines.RunSieve,
             "http-load" => HttpLoad.Run,
             _ => throw new UsageException($"unknown workload '{workload}'."),
         };
@@ -41,7 +42,7 @@ internal static class Workloads
         // nothing measurable and made spawn-run slower (0.16 -> 0.26 s, medians of 8: the GC heap it leaves behind).
         var (warmN, repeats) = workload switch
         {
-            "sieve-upto" or "sieve-sequential" or "sieve-floor" or "sieve-handwritten" => (Math.Min(n, 3_001), 2),
+            "sieve-upto" or "sieve-sequential" or "sieve-floor" or "sieve-handwritten" or "sieve-machines" => (Math.Min(n, 3_001), 2),
             "sizes" => (0, 0),
             "spawn-blocked" => (Math.Min(n, 1_000), 35),
             "http-load" => (Math.Min(n, 500), 1), // each run starts a client process: a few small ones warm the server's paths
