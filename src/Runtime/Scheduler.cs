@@ -138,7 +138,7 @@ public sealed class Scheduler
     {
         get
         {
-            var list = new List<Tasklet>(_alive.ToArray());
+            var list = _alive.ToList();
             list.Sort(static (a, b) => a.Id.CompareTo(b.Id));
             return list;
         }

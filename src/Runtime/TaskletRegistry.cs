@@ -57,10 +57,10 @@ internal sealed class TaskletRegistry
     }
 
     /// <summary>The alive tasklets, in no order.</summary>
-    public Tasklet[] ToArray()
+    public List<Tasklet> ToList()
     {
-        var all = new Tasklet[_count];
-        for (var i = 0; i < _count; i++) all[i] = Slot(i)!;
+        var all = new List<Tasklet>(_count);
+        for (var i = 0; i < _count; i++) all.Add(Slot(i)!);
         return all;
     }
 

@@ -31,11 +31,11 @@ public class TaskletRegistryTests
 
         void Check()
         {
-            var listed = registry.ToArray();
+            var listed = registry.ToList();
             Assert.Equal(alive.Count, registry.Count);
-            Assert.Equal(alive.Count, listed.Length);
+            Assert.Equal(alive.Count, listed.Count);
             Assert.True(alive.SetEquals(listed));
-            for (var i = 0; i < listed.Length; i++) Assert.Equal(i, listed[i].RegistryIndex);
+            for (var i = 0; i < listed.Count; i++) Assert.Equal(i, listed[i].RegistryIndex);
         }
     }
 }
