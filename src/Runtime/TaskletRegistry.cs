@@ -6,7 +6,8 @@ namespace StacklessInteractive;
 /// </summary>
 /// <remarks>
 /// <para>Invariants: the first <see cref="Count"/> slots hold the alive tasklets and the rest are null; a tasklet
-/// knows its slot (<see cref="Tasklet.RegistryIndex"/>). Removing moves the last tasklet into the hole, so both
+/// knows its slot (<see cref="Tasklet.RegistryIndex"/>); at most one chunk past the one <see cref="Count"/> points
+/// into is allocated. Removing moves the last tasklet into the hole, so both
 /// operations take constant time and a tasklet carries one int, not links.</para>
 /// <para>The slots live in chunks of <see cref="ChunkSize"/> that are never moved to grow: a million tasklets
 /// spawned at once fill 245 chunks instead of doubling one array sixteen times (16 MB allocated and 8 MB copied,
@@ -54,7 +55,22 @@ internal sealed class TaskletRegistry
         hole = last;
         last.RegistryIndex = t.RegistryIndex;
         end = null;
+        if ((_count & ChunkMask) == 0) ReleaseSpareChunk();
     }
+
+    /// <summary>
+    /// The count has just fallen to a chunk boundary, so the chunk it points into is empty: it stays as a spare (a
+    /// count going up and down across the boundary allocates nothing), and the one after it, if any, is dropped.
+    /// So a scheduler whose million tasklets have ended holds one chunk, not 245.
+    /// </summary>
+    private void ReleaseSpareChunk()
+    {
+        var beyond = (_count >> ChunkBits) + 1;
+        if (beyond < _chunks.Length) _chunks[beyond] = null;
+    }
+
+    /// <summary>How many chunks are allocated (for tests).</summary>
+    internal int ChunksHeld => _chunks.Count(c => c is not null);
 
     /// <summary>The alive tasklets, in no order.</summary>
     public List<Tasklet> ToList()

@@ -38,4 +38,30 @@ public class TaskletRegistryTests
             for (var i = 0; i < listed.Count; i++) Assert.Equal(i, listed[i].RegistryIndex);
         }
     }
+
+    [Fact]
+    public void Removing_GivesBackEmptyChunks_ButOneSpare()
+    {
+        var s = new Scheduler();
+        var registry = new TaskletRegistry();
+        var tasklets = Enumerable.Range(0, TaskletRegistry.ChunkSize * 5).Select(_ => new Tasklet(s)).ToList();
+        foreach (var t in tasklets) registry.Add(t);
+        Assert.Equal(5, registry.ChunksHeld);
+
+        foreach (var t in tasklets) registry.Remove(t);
+        Assert.Equal(0, registry.Count);
+        Assert.Equal(1, registry.ChunksHeld); // the first, empty, kept as the spare
+
+        // A count going up and down across a chunk boundary keeps the chunk past it instead of making it again.
+        foreach (var t in tasklets.Take(TaskletRegistry.ChunkSize)) registry.Add(t);
+        var extra = tasklets[TaskletRegistry.ChunkSize];
+        for (var round = 0; round < 3; round++)
+        {
+            registry.Add(extra);
+            Assert.Equal(2, registry.ChunksHeld);
+            registry.Remove(extra);
+            Assert.Equal(2, registry.ChunksHeld);
+        }
+        Assert.Equal(TaskletRegistry.ChunkSize, registry.Count);
+    }
 }
