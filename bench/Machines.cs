@@ -10,39 +10,11 @@ namespace StacklessInteractive.Bench;
 /// </summary>
 internal static class Machines
 {
-    private static long s_sends;
-
+    /// <summary>The sieve's main (<see cref="Sieve.Run"/>) with these bodies; hops counted and checked there.</summary>
     public static Result RunSieve(int n, bool trace, Progress? progress)
-    {
-        s_sends = 0;
-        var alloc0 = GC.GetAllocatedBytesForCurrentThread();
-        var clock = Stopwatch.StartNew();
-        var s = new Scheduler();
-        if (trace) s.Trace = new TraceRecorder(100_000);
-        var ch = new Channel<int>(s);
-        Spawn(s, new CounterMachine(ch));
-        int prime, count = 0;
-        while (true)
-        {
-            prime = ch.Receive().Value;
-            count++;
-            if (prime >= n) break;
-            var next = new Channel<int>(s);
-            Spawn(s, new FilterMachine(prime, ch, next));
-            ch = next;
-            if (progress is not null && count % 1000 == 0) { var c = count; progress.Report(() => $"{c:N0} primes"); }
-        }
-        clock.Stop();
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - alloc0;
-        var hops = s_sends - s.BlockedTasklets.Count(t => t.BlockedDirection > 0);
-        return new Result("sieve-machines", n, trace)
-        {
-            Seconds = clock.Elapsed.TotalSeconds,
-            Hops = hops,
-            NsPerHop = clock.Elapsed.TotalNanoseconds / hops,
-            AllocatedBytes = allocated,
-        };
-    }
+        => Sieve.Run("sieve-machines", n, trace, progress,
+            static (s, output) => Spawn(s, new CounterMachine(output)),
+            static (s, prime, input, output) => Spawn(s, new FilterMachine(prime, input, output)));
 
     private static void Spawn(Scheduler s, Machine machine)
     {
@@ -89,7 +61,7 @@ internal static class Machines
             _sending = true;
             while (true)
             {
-                s_sends++;
+                Sieve.CountSend();
                 if (!output.Send(_i++).IsCompleted) { Suspend(); return; }
             }
         }
@@ -118,7 +90,7 @@ internal static class Machines
                 have = false;
                 if (value % prime != 0)
                 {
-                    s_sends++;
+                    Sieve.CountSend();
                     if (!output.Send(value).IsCompleted) { _state = Sending; Suspend(); return; }
                 }
             }

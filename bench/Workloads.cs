@@ -144,7 +144,20 @@ internal static class Sieve
         }
     }
 
+    /// <summary>Counts a send a body starts (for bodies outside this class: <see cref="Machines"/>).</summary>
+    internal static void CountSend() => s_sends++;
+
     public static Result RunTasklets(int n, bool trace, Progress? progress)
+        => Run("sieve-upto", n, trace, progress,
+            static (s, output) => s.Spawn(Counter, output),
+            static (s, prime, input, output) => s.Spawn(Filter, prime, input, output));
+
+    /// <summary>
+    /// The sieve's main on a real scheduler, whatever its counter and filters are made of: receives the primes,
+    /// spawns a filter per prime, counts the hops and checks them against the sequential sieve's.
+    /// </summary>
+    internal static Result Run(string workload, int n, bool trace, Progress? progress,
+        Action<Scheduler, Channel<int>> spawnCounter, Action<Scheduler, int, Channel<int>, Channel<int>> spawnFilter)
     {
         s_sends = 0;
         var alloc0 = GC.GetAllocatedBytesForCurrentThread();
@@ -153,7 +166,7 @@ internal static class Sieve
         var s = new Scheduler();
         if (trace) s.Trace = new TraceRecorder(100_000);
         var ch = new Channel<int>(s);
-        s.Spawn(Counter, ch);
+        spawnCounter(s, ch);
         var count = 0;
         var spawnAllocated = 0L; // what creating the filters and their channels allocated
         int prime;
@@ -164,7 +177,7 @@ internal static class Sieve
             if (prime >= n) break;
             var beforeSpawn = GC.GetAllocatedBytesForCurrentThread();
             var next = new Channel<int>(s);
-            s.Spawn(Filter, prime, ch, next);
+            spawnFilter(s, prime, ch, next);
             spawnAllocated += GC.GetAllocatedBytesForCurrentThread() - beforeSpawn;
             ch = next;
             if (progress is not null && count % 1000 == 0)
@@ -183,22 +196,22 @@ internal static class Sieve
         {
             var (expected, _) = SequentialHops(n);
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"sieve-upto: {count} primes, the last {prime}; {hops} hand-offs ({expected} for the numbers up to {prime}, " +
+                $"{workload}: {count} primes, the last {prime}; {hops} hand-offs ({expected} for the numbers up to {prime}, " +
                 $"{hops - expected} for numbers after it already in the pipeline); {s.AliveCount} tasklets left blocked; " +
                 $"{(double)allocated / hops:0.00} bytes allocated per hop; {GC.CollectionCount(0)} gen0 GCs so far"));
             // Outside the Spawn calls, each tasklet allocates once: its body's box at its first suspension. What is
             // left after that is what the hand-offs allocated (progress lines allocate a little on long runs).
             var outsideSpawn = allocated - spawnAllocated;
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"sieve-upto: spawning the filters allocated {spawnAllocated} bytes ({(double)spawnAllocated / Math.Max(1, count - 1):0} per filter); " +
+                $"{workload}: spawning the filters allocated {spawnAllocated} bytes ({(double)spawnAllocated / Math.Max(1, count - 1):0} per filter); " +
                 $"the rest of the run {outsideSpawn} bytes, {(double)outsideSpawn / count:0.0} per tasklet started ({count}: the counter and the filters)"));
             if (s.Trace is { } tr)
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"sieve-upto: the trace recorded {tr.Total} events ({(double)tr.Total / hops:0.00} per hop), kept {tr.Count}"));
+                    $"{workload}: the trace recorded {tr.Total} events ({(double)tr.Total / hops:0.00} per hop), kept {tr.Count}"));
         }
         if (prime < n) throw new CheckFailedException($"the sieve stopped at {prime} < {n}.");
 
-        return new Result("sieve-upto", n, trace)
+        return new Result(workload, n, trace)
         {
             Seconds = clock.Elapsed.TotalSeconds,
             Hops = hops,
