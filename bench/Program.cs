@@ -16,6 +16,7 @@ internal static class Program
 
         workloads:
           sieve-upto N        the talk's prime sieve (one tasklet per prime) until a prime >= N is found
+          sieve-sender-first N the same with every channel preferring the sender (preference 1), Go's order
           sieve-sequential N  the same trial divisions in the same order, no tasklets (the physical limit)
           pingpong N          two tasklets, N round trips over two Channel<int>
           spawn-blocked N     N tasklets each blocked receiving on its own Channel<int>: bytes per tasklet

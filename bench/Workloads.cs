@@ -10,7 +10,7 @@ namespace StacklessInteractive.Bench;
 internal static class Workloads
 {
     public static readonly string[] Known =
-        ["sieve-upto", "sieve-sequential", "pingpong", "spawn-blocked", "spawn-run", "spawn-yield", "sizes",
+        ["sieve-upto", "sieve-sender-first", "sieve-sequential", "pingpong", "spawn-blocked", "spawn-run", "spawn-yield", "sizes",
          "sieve-floor", "pingpong-floor", "sieve-handwritten", "sieve-machines", "http-load"];
 
     public static Result Run(string workload, int n, bool trace, int best = 1)
@@ -18,6 +18,7 @@ internal static class Workloads
         Func<int, bool, Progress?, Result> run = workload switch
         {
             "sieve-upto" => Sieve.RunTasklets,
+            "sieve-sender-first" => Sieve.RunSenderFirst,
             "sieve-sequential" => (n, _, p) => Sieve.RunSequential(n, p),
             "pingpong" => PingPong.Run,
             "spawn-blocked" => SpawnBlocked.Run,
@@ -42,7 +43,7 @@ internal static class Workloads
         // nothing measurable and made spawn-run slower (0.16 -> 0.26 s, medians of 8: the GC heap it leaves behind).
         var (warmN, repeats) = workload switch
         {
-            "sieve-upto" or "sieve-sequential" or "sieve-floor" or "sieve-handwritten" or "sieve-machines" => (Math.Min(n, 3_001), 2),
+            "sieve-upto" or "sieve-sender-first" or "sieve-sequential" or "sieve-floor" or "sieve-handwritten" or "sieve-machines" => (Math.Min(n, 3_001), 2),
             "sizes" => (0, 0),
             "spawn-blocked" => (Math.Min(n, 1_000), 35),
             "http-load" => (Math.Min(n, 500), 1), // each run starts a client process: a few small ones warm the server's paths
@@ -153,11 +154,23 @@ internal static class Sieve
             static (s, prime, input, output) => s.Spawn(Filter, prime, input, output));
 
     /// <summary>
+    /// The same program with every channel's preference set to 1 (Stackless's "prefer the sender"): a sender that
+    /// finds its receiver waiting continues and the receiver is queued, the order Go's scheduler gives a goroutine
+    /// (the receiver goes to <c>runnext</c>). A hop then takes one step instead of two.
+    /// </summary>
+    public static Result RunSenderFirst(int n, bool trace, Progress? progress)
+        => Run("sieve-sender-first", n, trace, progress,
+            static (s, output) => s.Spawn(Counter, output),
+            static (s, prime, input, output) => s.Spawn(Filter, prime, input, output),
+            preference: 1);
+
+    /// <summary>
     /// The sieve's main on a real scheduler, whatever its counter and filters are made of: receives the primes,
     /// spawns a filter per prime, counts the hops and checks them against the sequential sieve's.
     /// </summary>
     internal static Result Run(string workload, int n, bool trace, Progress? progress,
-        Action<Scheduler, Channel<int>> spawnCounter, Action<Scheduler, int, Channel<int>, Channel<int>> spawnFilter)
+        Action<Scheduler, Channel<int>> spawnCounter, Action<Scheduler, int, Channel<int>, Channel<int>> spawnFilter,
+        int preference = -1)
     {
         s_sends = 0;
         var alloc0 = GC.GetAllocatedBytesForCurrentThread();
@@ -165,7 +178,7 @@ internal static class Sieve
 
         var s = new Scheduler();
         if (trace) s.Trace = new TraceRecorder(100_000);
-        var ch = new Channel<int>(s);
+        var ch = new Channel<int>(s) { Preference = preference };
         spawnCounter(s, ch);
         var count = 0;
         var spawnAllocated = 0L; // what creating the filters and their channels allocated
@@ -176,7 +189,7 @@ internal static class Sieve
             count++;
             if (prime >= n) break;
             var beforeSpawn = GC.GetAllocatedBytesForCurrentThread();
-            var next = new Channel<int>(s);
+            var next = new Channel<int>(s) { Preference = preference };
             spawnFilter(s, prime, ch, next);
             spawnAllocated += GC.GetAllocatedBytesForCurrentThread() - beforeSpawn;
             ch = next;
@@ -198,7 +211,7 @@ internal static class Sieve
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{workload}: {count} primes, the last {prime}; {hops} hand-offs ({expected} for the numbers up to {prime}, " +
                 $"{hops - expected} for numbers after it already in the pipeline); {s.AliveCount} tasklets left blocked; " +
-                $"{(double)allocated / hops:0.00} bytes allocated per hop; {GC.CollectionCount(0)} gen0 GCs so far"));
+                $"{s.Steps} steps ({(double)s.Steps / hops:0.00} per hop); {(double)allocated / hops:0.00} bytes allocated per hop; {GC.CollectionCount(0)} gen0 GCs so far"));
             // Outside the Spawn calls, each tasklet allocates once: its body's box at its first suspension. What is
             // left after that is what the hand-offs allocated (progress lines allocate a little on long runs).
             var outsideSpawn = allocated - spawnAllocated;
