@@ -189,7 +189,7 @@ public class Channel<T> : ChannelBase
     /// </summary>
     public Enumerator GetAsyncEnumerator() => new(this);
 
-    private static Operation AsOperation(Operation<T> op) => new(op.IsCompleted ? null : op.SuspendedTasklet);
+    private static Operation AsOperation(Operation<T> op) => op.AsOperation();
 
     /// <summary>A send (<paramref name="direction"/> +1) or receive (-1) by whoever is current.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -202,7 +202,7 @@ public class Channel<T> : ChannelBase
         if (caller.SuspendPending) scheduler.BeginSuspend(caller); // throws: the previous operation was not awaited
         if (Transfer(scheduler, caller, direction, value, error, out var received)) return new Operation<T>(received);
         caller.SuspendPending = true; // cleared when the body's await registers its resume point
-        return new Operation<T>(caller);
+        return Operation<T>.Suspended(scheduler);
     }
 
     /// <summary>Main's operations complete before they return: main waits in the loop for its turn.</summary>

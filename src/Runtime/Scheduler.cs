@@ -1,4 +1,5 @@
 using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
 
 namespace StacklessInteractive;
 
@@ -103,10 +104,35 @@ public sealed class Scheduler
         }
     }
 
+    // A weak GC handle to this scheduler, as a number: what an operation that suspended keeps instead of a reference
+    // (see Operation), so that the awaiter the compiler copies into the body's state machine at every suspension
+    // holds no GC reference and the copy costs no write barrier. Weak, so that it keeps nothing alive; the finalizer
+    // frees it.
+    private readonly nint _handle;
+
+    /// <summary>This scheduler's weak handle as a number, never 0 (see <see cref="CurrentOf"/>).</summary>
+    internal nint Handle => _handle;
+
+    /// <summary>
+    /// The current tasklet of the scheduler whose <see cref="Handle"/> is <paramref name="handle"/>, or null for 0:
+    /// how a suspended operation finds its tasklet. It is read while that scheduler is alive and driven (the step
+    /// that made the operation, or the one that resumes it), where its current tasklet is the one suspended.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Tasklet? CurrentOf(nint handle)
+        => handle == 0 ? null : Unsafe.As<Scheduler>(GCHandle.FromIntPtr(handle).Target)!._current;
+
+    /// <summary>Frees the weak handle.</summary>
+    ~Scheduler()
+    {
+        if (_handle != 0) GCHandle.FromIntPtr(_handle).Free(); // 0 when the constructor did not finish
+    }
+
     /// <summary>Creates a scheduler with its own main tasklet.</summary>
     public Scheduler()
     {
         _main = new Tasklet(this, isMain: true);
+        _handle = GCHandle.ToIntPtr(GCHandle.Alloc(this, GCHandleType.Weak));
         _current = _main;
     }
 
@@ -351,7 +377,7 @@ public sealed class Scheduler
         var caller = _current;
         if (!caller.IsMain) caller.PutValue(value); // taken back when it resumes
         var op = Yield(remove);
-        return op.IsCompleted ? new Operation<T>(value) : new Operation<T>(caller);
+        return op.IsCompleted ? new Operation<T>(value) : Operation<T>.Suspended(this);
     }
 
     private Operation Yield(bool remove)
@@ -377,7 +403,7 @@ public sealed class Scheduler
         _trace?.Add(new TraceEvent(_steps, remove ? TraceReason.ScheduleRemove : TraceReason.Schedule, caller));
         if (remove) caller.Where = Where.Nowhere;
         else MakeRunnable(caller);
-        return new Operation(caller);
+        return Operation.Suspended(this);
     }
 
     /// <summary>The one place that chooses the next runnable: FIFO, as Stackless's round robin.</summary>
@@ -732,7 +758,7 @@ public sealed class Scheduler
             if (target.Blocked) Detach(target);
             if (exception is not null) target.SetPending(exception);
             PlaceSwitch(caller, target, keepCaller);
-            if (!caller.IsMain) return new Operation(caller);
+            if (!caller.IsMain) return Operation.Suspended(this);
             MainWait();
             return Operation.Completed;
         }
@@ -779,7 +805,7 @@ public sealed class Scheduler
     {
         ArgumentNullException.ThrowIfNull(task);
         var op = WaitIo(new IoWait<bool>(this, task, null));
-        return new Operation(op.IsCompleted ? null : op.SuspendedTasklet);
+        return op.AsOperation();
     }
 
     /// <summary>Blocks the calling tasklet until <paramref name="task"/> completes (see <see cref="BlockOn{T}(Task{T})"/>).</summary>
@@ -805,7 +831,7 @@ public sealed class Scheduler
         CheckRunning(caller);
         BeginSuspend(caller);
         StartWaiting(caller, wait);
-        return new Operation<T>(caller);
+        return Operation<T>.Suspended(this);
     }
 
     private void StartWaiting(Tasklet caller, IoWait wait)

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace StacklessInteractive.Tests;
 
 /// <summary>One scheduler driven from several threads: one after the other works, at the same time fails cleanly.</summary>
@@ -217,5 +219,85 @@ public class ThreadingTests
         other.Run();
         Health.AssertStillWorks(s);
         Health.AssertStillWorks(other);
+    }
+
+    // An operation that suspended names its scheduler by a weak GC handle, not a reference, and finds the tasklet
+    // to resume as that scheduler's current one. These tests pin down what that must keep true.
+
+    [Fact]
+    public void Operations_HoldNoGcReference_SoTheStateMachineCopiesThemWithoutAWriteBarrier()
+    {
+        Assert.False(RuntimeHelpers.IsReferenceOrContainsReferences<Operation>());
+        Assert.False(RuntimeHelpers.IsReferenceOrContainsReferences<Operation<int>>());
+    }
+
+    [Fact]
+    public void AScheduler_NoLongerReferenced_IsCollected_ItsHandleKeepsNothingAlive()
+    {
+        var weak = UseAndDropAScheduler();
+        for (var i = 0; i < 5 && weak.IsAlive; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+        Assert.False(weak.IsAlive);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static WeakReference UseAndDropAScheduler()
+    {
+        var s = new Scheduler();
+        var ch = new Channel<int>(s);
+        s.Spawn(async () => { await ch.Send(1); await ch.Send(2); });
+        Assert.Equal(1, ch.Receive().Value); // a suspended operation of s exists, in the tasklet's body
+        return new WeakReference(s);
+    }
+
+    [Fact]
+    public void ATaskletDrivingAnotherScheduler_ResumesAsItself_AndTheOtherSchedulersTaskletsAsThemselves()
+    {
+        var outer = new Scheduler();
+        var inner = new Scheduler();
+        var outerCh = new Channel<string>(outer);
+        var innerCh = new Channel<string>(inner);
+        var log = new List<string>();
+        inner.Spawn(async () =>
+        {
+            await innerCh.Send("inner 1");
+            log.Add("inner sender resumed");
+            await innerCh.Send("inner 2");
+        }, "inner sender");
+        outer.Spawn(async () =>
+        {
+            log.Add(innerCh.Receive().Value!);       // this tasklet is the inner scheduler's main: a nested loop
+            log.Add(await outerCh.Receive() + " to " + outer.Current.Name);
+            log.Add(innerCh.Receive().Value!);
+        }, "outer receiver");
+        outer.Spawn(async () => { await outerCh.Send("outer 1"); }, "outer sender");
+        outer.Run();
+        inner.Run();
+        Assert.Equal(new[] { "inner 1", "outer 1 to outer receiver", "inner sender resumed", "inner 2" }, log);
+        Assert.Equal(0, outer.AliveCount);
+        Assert.Equal(0, inner.AliveCount);
+    }
+
+    [Fact]
+    public async Task TwoSchedulersRunningAtOnceOnTwoThreads_EachResumesItsOwnTasklets()
+    {
+        static long PingPong(int n)
+        {
+            var s = new Scheduler();
+            var there = new Channel<int>(s);
+            var back = new Channel<int>(s);
+            long sum = 0;
+            s.Spawn(async () => { for (var i = 0; i < n; i++) { await there.Send(i); sum += await back.Receive(); } });
+            s.Spawn(async () => { for (var i = 0; i < n; i++) await back.Send(await there.Receive() * 2); });
+            s.Run();
+            return s.AliveCount == 0 ? sum : -1;
+        }
+        const int n = 200_000;
+        var runs = Enumerable.Range(0, 2).Select(_ => Task.Factory.StartNew(() => PingPong(n), TaskCreationOptions.LongRunning)).ToArray();
+        var sums = await Task.WhenAll(runs);
+        Assert.All(sums, sum => Assert.Equal((long)n * (n - 1), sum));
     }
 }

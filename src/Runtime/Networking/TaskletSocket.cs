@@ -98,7 +98,7 @@ public sealed class TaskletSocket : IDisposable
         ArgumentNullException.ThrowIfNull(remote);
         var timeout = StartTimeout(cancellationToken);
         var op = Wait(ConnectCore(remote, timeout.Token), timeout, "connect");
-        return new Operation(op.IsCompleted ? null : op.SuspendedTasklet);
+        return op.AsOperation();
     }
 
     private async ValueTask<bool> ConnectCore(EndPoint remote, CancellationToken token)
@@ -191,7 +191,7 @@ public sealed class TaskletSocket : IDisposable
         Shutdown(SocketShutdown.Send);
         var timeout = OperationTimeout.Start(linger, default);
         var op = Wait(DrainCore(timeout.Token), timeout, "close");
-        return new Operation(op.IsCompleted ? null : op.SuspendedTasklet);
+        return op.AsOperation();
     }
 
     private async ValueTask<bool> DrainCore(CancellationToken token)
