@@ -22,6 +22,7 @@ public readonly struct Operation : ICriticalNotifyCompletion, IStacklessAwaiter
     private Operation(nint scheduler) => _scheduler = scheduler;
 
     /// <summary>An operation that switched the current tasklet of <paramref name="scheduler"/> away.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Operation Suspended(Scheduler scheduler) => new(scheduler.Handle);
 
     internal static Operation FromHandle(nint scheduler) => new(scheduler);
@@ -60,6 +61,7 @@ public readonly struct Operation<T> : ICriticalNotifyCompletion, IStacklessAwait
     private Operation(nint scheduler) { _scheduler = scheduler; _value = default!; }
 
     /// <summary>An operation that switched the current tasklet of <paramref name="scheduler"/> away.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Operation<T> Suspended(Scheduler scheduler) => new(scheduler.Handle);
 
     /// <summary>The tasklet this operation switched away, or null; only while a step of its scheduler runs.</summary>

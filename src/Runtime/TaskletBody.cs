@@ -187,6 +187,7 @@ public struct TaskletBodyBuilder
     }
 
     /// <summary>Compiler entry point: registers the suspended body with the tasklet that runs it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // small once the type tests fold; called at every suspension
     public void AwaitUnsafeOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
         where TAwaiter : ICriticalNotifyCompletion where TStateMachine : IAsyncStateMachine
     {
