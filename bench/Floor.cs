@@ -219,22 +219,28 @@ internal sealed class MiniTasklet
     public MiniSlot GetSlot() => SlotObject as MiniSlot ?? (MiniSlot)(SlotObject = new MiniSlot());
 }
 
+/// <summary>
+/// The awaiter. Like the runtime's <see cref="Operation{T}"/> it holds no GC reference (a copy into the state machine
+/// then needs no write barrier): a suspended operation's tasklet is the current one of the scheduler, which the
+/// runtime finds through the scheduler's weak handle and this single-threaded experiment through a static.
+/// </summary>
 internal readonly struct MiniOp : ICriticalNotifyCompletion
 {
-    private readonly MiniTasklet? _suspended;
+    private readonly bool _isSuspended;
     private readonly int _value;
-    public MiniOp(int value) { _suspended = null; _value = value; }
-    public MiniOp(MiniTasklet suspended) { _suspended = suspended; _value = 0; }
-    public MiniTasklet? Suspended => _suspended;
+    public MiniOp(int value) { _isSuspended = false; _value = value; }
+    public MiniOp(MiniTasklet suspended) { Debug.Assert(suspended == MiniScheduler.Instance!.Current); _isSuspended = true; _value = 0; }
+    public MiniTasklet? Suspended => _isSuspended ? MiniScheduler.Instance!.Current : null;
     public MiniOp GetAwaiter() => this;
-    public bool IsCompleted => _suspended is null;
+    public bool IsCompleted => !_isSuspended;
 
     public int GetResult()
     {
-        if (_suspended is null) return _value;
-        if (FloorCosts.Book && _suspended.Pending is not null) throw new InvalidOperationException("pending");
-        if (!FloorCosts.Slot) return _suspended.Value;
-        if (_suspended.SlotObject is not MiniSlot slot) return 0; // a send by a tasklet that never received
+        if (!_isSuspended) return _value;
+        var suspended = MiniScheduler.Instance!.Current;
+        if (FloorCosts.Book && suspended.Pending is not null) throw new InvalidOperationException("pending");
+        if (!FloorCosts.Slot) return suspended.Value;
+        if (suspended.SlotObject is not MiniSlot slot) return 0; // a send by a tasklet that never received
         var value = slot.Value;
         slot.Value = 0;
         if (slot.Error is not null) throw new InvalidOperationException("error");
@@ -309,7 +315,14 @@ internal sealed class MiniScheduler
     public Action<MiniChannel, MiniTasklet, bool, bool>? ChannelCallback;
 #pragma warning restore CS0649
 
-    public MiniScheduler() => Current = Main;
+    /// <summary>The scheduler of the running experiment (one at a time, on one thread): how an awaiter finds it.</summary>
+    public static MiniScheduler? Instance;
+
+    public MiniScheduler()
+    {
+        Current = Main;
+        Instance = this;
+    }
 
     public long BlockedSenders => _channels.Sum(c => Math.Max(c.Balance, 0));
 
