@@ -241,8 +241,7 @@ public class Channel<T> : ChannelBase
             // Direct hand-off: the first waiter (FIFO) is the partner; the value passes through the receiver.
             var partner = _waiters.PopFront()!;
             _balance += direction;
-            partner.WaitingOn = null;
-            partner.Direction = 0;
+            partner.Direction = 0; // WaitingOn stays: see Tasklet.WaitingOn
             object? receivedError = null;
             if (direction > 0)
             {
@@ -278,7 +277,7 @@ public class Channel<T> : ChannelBase
             else caller.PutError(error);
         }
         _balance += direction;
-        caller.WaitingOn = this;
+        if (!ReferenceEquals(caller.WaitingOn, this)) caller.WaitingOn = this; // usually it is: no write barrier
         caller.Direction = (sbyte)direction;
         caller.Where = Where.Channel;
         _waiters.Append(caller);

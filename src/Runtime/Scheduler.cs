@@ -287,6 +287,7 @@ public sealed class Scheduler
         if (t.Alive) Unregister(t);
         t.Body = null;
         t.Resume = null;
+        t.WaitingOn = null;
         t.ClearTransit();
         t.MarkDead();
         t.Where = Where.Nowhere;
@@ -563,6 +564,7 @@ public sealed class Scheduler
         Detach(t);
         t.Body = null;
         t.Resume = null;
+        t.WaitingOn = null; // a stale channel (see Tasklet.WaitingOn) is not kept alive by a dead tasklet
         t.ClearTransit();
         if (t.Alive) Unregister(t);
         t.MarkDead();

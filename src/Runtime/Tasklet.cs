@@ -38,7 +38,7 @@ internal enum Where : byte { Nowhere, RunQueue, Channel, Running, Dead, Io }
 /// has not started yet; the main tasklet never has one (it is resumed by returning to it).</item>
 /// <item>At most one value is in transit in a tasklet (ValueBits/ValueRef), flagged when it is an exception; an
 /// exception thrown into it while it is switched away (pending) takes ValueRef's place.</item>
-/// <item>A dead tasklet is in no queue and holds no body.</item>
+/// <item>A dead tasklet is in no queue and holds no body and no channel.</item>
 /// </list>
 /// <para>Each tasklet costs one object of 96 bytes plus its body's boxed state machine (72 bytes for a
 /// small body); a blocked tasklet holds no thread and no task.</para>
@@ -50,7 +50,9 @@ public sealed class Tasklet
 
     internal readonly Scheduler Scheduler;
     internal Tasklet? Next;                 // run queue or channel wait queue (singly linked)
-    internal object? WaitingOn;             // the ChannelBase while Where == Channel, the IoWait while Where == Io
+    internal object? WaitingOn;             // the ChannelBase while Where == Channel, the IoWait while Where == Io;
+                                            // otherwise stale or null (a hand-off leaves the channel, so that blocking
+                                            // on it again, what a loop over a channel does, writes no reference)
     internal BodyBox? Resume;               // where it resumes once switched away (an Action is wrapped in an ActionBox)
     internal object? Body;                  // TaskletStarter or Func<TaskletBody> before the first step; BodyBox or Task after
     internal long ValueBits;                // a value in transit of a small unmanaged type (int, double, ...)
@@ -392,6 +394,7 @@ public sealed class Tasklet
         Debug.Assert(Where == Where.Channel || Where == Where.RunQueue || Next is null,
             "Only a queued tasklet is linked.");
         Debug.Assert(Where != Where.Dead || (Resume is null && !Alive), "A dead tasklet holds no resume point.");
+        Debug.Assert(Where != Where.Dead || WaitingOn is null, "A dead tasklet keeps no channel alive.");
         Debug.Assert(!IsMain || Resume is null, "Main is resumed by returning to it.");
     }
 }

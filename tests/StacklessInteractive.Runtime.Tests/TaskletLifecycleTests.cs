@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace StacklessInteractive.Tests;
 
 /// <summary>Tasklets: creation, order, states, bind/setup, insert/remove, run/switch, kill/throw, run count.</summary>
@@ -816,5 +818,30 @@ public class TaskletLifecycleTests
         q.Remove();
         Assert.Equal(1, s.RunCount);
         Assert.False(p.Alive);
+    }
+
+    // ---- what a tasklet keeps ---------------------------------------------------------------------
+
+    [Fact]
+    public void ADeadTasklet_DoesNotKeepTheChannelItLastWaitedOnAlive()
+    {
+        var s = new Scheduler();
+        var (tasklet, channel) = BlockOnceThenEnd(s);
+        for (var i = 0; i < 5 && channel.IsAlive; i++) GC.Collect();
+        Assert.False(tasklet.Alive);
+        Assert.False(channel.IsAlive); // the tasklet is still referenced here; the channel it waited on is not
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (Tasklet Tasklet, WeakReference Channel) BlockOnceThenEnd(Scheduler s)
+    {
+        var ch = new Channel<int>(s);
+        var t = s.Spawn(async () => { await ch.Receive(); });
+        s.Run();                              // it blocks receiving
+        Assert.Equal(ch, t.BlockedOn);
+        ch.Send(1);                           // main hands it a value: it leaves the channel, runs and ends
+        s.Run();
+        Assert.Null(t.BlockedOn);
+        return (t, new WeakReference(ch));
     }
 }
