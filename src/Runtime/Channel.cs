@@ -154,21 +154,21 @@ public class Channel<T> : ChannelBase
     }
 
     /// <summary>Sends <paramref name="value"/>; waits for a receiver when none waits.</summary>
-    public Operation Send(T value) => AsOperation(Act(+1, value, null));
+    public Operation Send(T value) => Act(+1, value, null).AsOperation();
 
     /// <summary>Receives a value; waits for a sender when none waits. An exception sent instead is raised here.</summary>
     public Operation<T> Receive() => Act(-1, default!, null);
 
     /// <summary>Sends an exception that the receiver raises instead of receiving a value (Stackless's <c>send_exception</c>).</summary>
     public Operation SendException(Exception exception)
-        => AsOperation(Act(+1, default!, exception ?? throw new ArgumentNullException(nameof(exception))));
+        => Act(+1, default!, exception ?? throw new ArgumentNullException(nameof(exception))).AsOperation();
 
     /// <summary>
     /// Like <see cref="SendException"/>, but the receiver rethrows it with its original stack trace
     /// (Stackless's <c>send_throw</c>).
     /// </summary>
     public Operation SendThrow(Exception exception)
-        => AsOperation(Act(+1, default!, ExceptionDispatchInfo.Capture(exception ?? throw new ArgumentNullException(nameof(exception)))));
+        => Act(+1, default!, ExceptionDispatchInfo.Capture(exception ?? throw new ArgumentNullException(nameof(exception)))).AsOperation();
 
     /// <summary>Sends every value of <paramref name="values"/> in order; returns how many were sent (Stackless's <c>send_sequence</c>).</summary>
     public async Task<int> SendSequence(IEnumerable<T> values)
@@ -188,8 +188,6 @@ public class Channel<T> : ChannelBase
     /// through the channel, or when the channel is closing and no sender waits.
     /// </summary>
     public Enumerator GetAsyncEnumerator() => new(this);
-
-    private static Operation AsOperation(Operation<T> op) => op.AsOperation();
 
     /// <summary>A send (<paramref name="direction"/> +1) or receive (-1) by whoever is current.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -108,10 +108,8 @@ public sealed class Scheduler
     // (see Operation), so that the awaiter the compiler copies into the body's state machine at every suspension
     // holds no GC reference and the copy costs no write barrier. Weak, so that it keeps nothing alive; the finalizer
     // frees it.
-    private readonly nint _handle;
-
     /// <summary>This scheduler's weak handle as a number, never 0 (see <see cref="CurrentOf"/>).</summary>
-    internal nint Handle => _handle;
+    internal readonly nint Handle;
 
     /// <summary>
     /// The current tasklet of the scheduler whose <see cref="Handle"/> is <paramref name="handle"/>, or null for 0:
@@ -125,14 +123,14 @@ public sealed class Scheduler
     /// <summary>Frees the weak handle.</summary>
     ~Scheduler()
     {
-        if (_handle != 0) GCHandle.FromIntPtr(_handle).Free(); // 0 when the constructor did not finish
+        if (Handle != 0) GCHandle.FromIntPtr(Handle).Free(); // 0 when the constructor did not finish
     }
 
     /// <summary>Creates a scheduler with its own main tasklet.</summary>
     public Scheduler()
     {
         _main = new Tasklet(this, isMain: true);
-        _handle = GCHandle.ToIntPtr(GCHandle.Alloc(this, GCHandleType.Weak));
+        Handle = GCHandle.ToIntPtr(GCHandle.Alloc(this, GCHandleType.Weak));
         _current = _main;
     }
 
@@ -284,13 +282,22 @@ public sealed class Scheduler
     /// <summary>Drops a paused tasklet's body before it is bound again.</summary>
     internal void Unbind(Tasklet t)
     {
+        Retire(t);
+        t.Where = Where.Nowhere;
+    }
+
+    /// <summary>
+    /// Marks a tasklet that is in no queue dead and drops all it holds: its body, its resume point, the channel it last
+    /// waited on (see <see cref="Tasklet.WaitingOn"/>) and any value in transit, and takes it out of the registry.
+    /// </summary>
+    private void Retire(Tasklet t)
+    {
         if (t.Alive) Unregister(t);
         t.Body = null;
         t.Resume = null;
         t.WaitingOn = null;
         t.ClearTransit();
         t.MarkDead();
-        t.Where = Where.Nowhere;
     }
 
     private void Unregister(Tasklet t) => _alive.Remove(t);
@@ -562,12 +569,7 @@ public sealed class Scheduler
     private void Finish(Tasklet t, ExceptionDispatchInfo? error)
     {
         Detach(t);
-        t.Body = null;
-        t.Resume = null;
-        t.WaitingOn = null; // a stale channel (see Tasklet.WaitingOn) is not kept alive by a dead tasklet
-        t.ClearTransit();
-        if (t.Alive) Unregister(t);
-        t.MarkDead();
+        Retire(t);
         var isExit = error?.SourceException is TaskletExit;
         _trace?.Add(new TraceEvent(_steps, error is null || isExit ? TraceReason.Exit : TraceReason.Exception, t,
             Value: isExit || error is null ? null : error.SourceException));
