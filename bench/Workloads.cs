@@ -43,7 +43,7 @@ internal static class Workloads
         // nothing measurable and made spawn-run slower (0.16 -> 0.26 s, medians of 8: the GC heap it leaves behind).
         var (warmN, repeats) = workload switch
         {
-            "sieve-upto" or "sieve-sender-first" or "sieve-sequential" or "sieve-floor" or "sieve-handwritten" or "sieve-machines" => (Math.Min(n, 3_001), 2),
+            _ when workload.StartsWith("sieve", StringComparison.Ordinal) => (Math.Min(n, 3_001), 2),
             "sizes" => (0, 0),
             "spawn-blocked" => (Math.Min(n, 1_000), 35),
             "http-load" => (Math.Min(n, 500), 1), // each run starts a client process: a few small ones warm the server's paths
@@ -149,9 +149,7 @@ internal static class Sieve
     internal static void CountSend() => s_sends++;
 
     public static Result RunTasklets(int n, bool trace, Progress? progress)
-        => Run("sieve-upto", n, trace, progress,
-            static (s, output) => s.Spawn(Counter, output),
-            static (s, prime, input, output) => s.Spawn(Filter, prime, input, output));
+        => RunAsyncBodies("sieve-upto", n, trace, progress, preference: -1);
 
     /// <summary>
     /// The same program with every channel's preference set to 1 (Stackless's "prefer the sender"): a sender that
@@ -159,10 +157,14 @@ internal static class Sieve
     /// (the receiver goes to <c>runnext</c>). A hop then takes one step instead of two.
     /// </summary>
     public static Result RunSenderFirst(int n, bool trace, Progress? progress)
-        => Run("sieve-sender-first", n, trace, progress,
+        => RunAsyncBodies("sieve-sender-first", n, trace, progress, preference: 1);
+
+    /// <summary>The sieve's main with this class's <c>async</c> counter and filters.</summary>
+    private static Result RunAsyncBodies(string workload, int n, bool trace, Progress? progress, int preference)
+        => Run(workload, n, trace, progress,
             static (s, output) => s.Spawn(Counter, output),
             static (s, prime, input, output) => s.Spawn(Filter, prime, input, output),
-            preference: 1);
+            preference);
 
     /// <summary>
     /// The sieve's main on a real scheduler, whatever its counter and filters are made of: receives the primes,
