@@ -194,17 +194,25 @@ public class Channel<T> : ChannelBase
     private Operation<T> Act(int direction, T value, object? error)
     {
         var scheduler = Scheduler;
-        var caller = scheduler.Current;
-        if (caller.IsMain) return ActAsMain(scheduler, caller, direction, value, error);
-        scheduler.CheckRunning(caller);
+        if (!scheduler.StepRunsHere()) return ActOutsideStep(scheduler, direction, value, error);
+        var caller = scheduler.Current; // the stepping tasklet, never main
         if (caller.SuspendPending) scheduler.BeginSuspend(caller); // throws: the previous operation was not awaited
         if (Transfer(scheduler, caller, direction, value, error, out var received)) return new Operation<T>(received);
         caller.SuspendPending = true; // cleared when the body's await registers its resume point
         return Operation<T>.Suspended(scheduler);
     }
 
-    /// <summary>Main's operations complete before they return: main waits in the loop for its turn.</summary>
+    /// <summary>An operation outside a step of this thread: main's, or a tasklet's from the wrong place (an error).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
+    private Operation<T> ActOutsideStep(Scheduler scheduler, int direction, T value, object? error)
+    {
+        var caller = scheduler.Current;
+        if (caller.IsMain) return ActAsMain(scheduler, caller, direction, value, error);
+        scheduler.CheckRunning(caller); // throws
+        throw new UnreachableException();
+    }
+
+    /// <summary>Main's operations complete before they return: main waits in the loop for its turn.</summary>
     private Operation<T> ActAsMain(Scheduler scheduler, Tasklet main, int direction, T value, object? error)
     {
         scheduler.Enter();
@@ -232,9 +240,8 @@ public class Channel<T> : ChannelBase
     {
         AssertInvariants();
         received = default!;
-        var partnerWaiting = direction > 0 ? _balance < 0 : _balance > 0;
-        if (scheduler.ChannelCallback is not null) NotifyChannel(scheduler, caller, direction, !partnerWaiting);
-        if (partnerWaiting)
+        if (scheduler.ChannelCallback is not null) NotifyChannel(scheduler, caller, direction);
+        if (direction > 0 ? _balance < 0 : _balance > 0) // a partner waits
         {
             // Direct hand-off: the first waiter (FIFO) is the partner; the value passes through the receiver.
             var partner = _waiters.PopFront()!;
@@ -284,8 +291,8 @@ public class Channel<T> : ChannelBase
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void NotifyChannel(Scheduler scheduler, Tasklet caller, int direction, bool willBlock)
-        => scheduler.ChannelCallback?.Invoke(this, caller, direction > 0, willBlock);
+    private void NotifyChannel(Scheduler scheduler, Tasklet caller, int direction)
+        => scheduler.ChannelCallback?.Invoke(this, caller, direction > 0, willBlock: direction > 0 ? _balance >= 0 : _balance <= 0);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void TraceHandOff(Scheduler scheduler, Tasklet caller, Tasklet partner, int direction, T value, object? error)

@@ -66,8 +66,8 @@ public sealed class Scheduler
     private MainMode _mainMode;
     private int _busy;                // 1 while a caller drives the scheduler
     private long _steps;
-    private bool _inStep;             // true while a tasklet's step runs (then _current is that tasklet)
     private nuint _loopStack;         // a stack address in the running loop's frame (see CheckRunning)
+    private nuint _stepStack;         // _loopStack while a tasklet's step runs (then _current is that tasklet), else 0
     private Tasklet? _interrupted;    // the tasklet whose step was the last one a watchdog allowed
 
     // The scheduler whose loop runs on this thread, set once per loop entry: how the builder's rare foreign-await
@@ -76,7 +76,9 @@ public sealed class Scheduler
     [ThreadStatic] private static Scheduler? t_driving;
 
     /// <summary>The tasklet whose step runs on this thread, or null outside any step.</summary>
-    internal static Tasklet? RunningTasklet => t_driving is { _inStep: true } s ? s._current : null;
+    internal static Tasklet? RunningTasklet => t_driving is { InStep: true } s ? s._current : null;
+
+    private bool InStep => _stepStack != 0;
 
     private readonly TaskletRegistry _alive = new(); // alive tasklets (not main), in no order
     private TraceRecorder? _trace;
@@ -470,7 +472,7 @@ public sealed class Scheduler
         }
         finally
         {
-            _inStep = false;
+            _stepStack = 0;
             _loopStack = savedStack;
             t_driving = savedDriving;
             var previous = _current;
@@ -492,13 +494,13 @@ public sealed class Scheduler
         t.Where = Where.Running;
         t.StepCount++;
         _steps++;
-        if (previous != t && ScheduleCallback is not null) NotifySchedule(previous, t);
+        if (ScheduleCallback is not null && previous != t) NotifySchedule(previous, t);
         if (_trace is not null) TraceStep(t);
-        _inStep = true;
+        _stepStack = _loopStack;
         var resume = t.Resume; // left in place: the usual next resume point is the same box
         if (resume is not null) resume.MoveNext(); // one type, so no type test on the hot path
-        else if (StartBody(t) is { } error) { _inStep = false; EndOfStep(t, error); return; }
-        _inStep = false;
+        else if (StartBody(t) is { } error) { _stepStack = 0; EndOfStep(t, error); return; }
+        _stepStack = 0;
         if (t.SuspendPending || t.Where == Where.Running) EndOfStep(t, null);
     }
 
@@ -635,11 +637,22 @@ public sealed class Scheduler
     /// before an operation gets this error rather than a wrong schedule.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal unsafe void CheckRunning(Tasklet caller)
+    internal void CheckRunning(Tasklet caller)
     {
-        nuint probe = 0;
-        var here = (nuint)(&probe);
-        if (!_inStep || here > _loopStack || _loopStack - here > StackWindow) ThrowNotRunning(caller);
+        if (!StepRunsHere()) ThrowNotRunning(caller);
+    }
+
+    /// <summary>
+    /// True when a step of this scheduler runs and the caller is on its stack (see <see cref="CheckRunning"/>):
+    /// one unsigned compare, since outside a step <see cref="_stepStack"/> is 0 and an address above the loop's
+    /// wraps around; either way the difference is far larger than the window.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [SkipLocalsInit]
+    internal unsafe bool StepRunsHere()
+    {
+        nuint probe;
+        return _stepStack - (nuint)(&probe) <= StackWindow;
     }
 
     private const nuint StackWindow = 1 << 20;
@@ -907,7 +920,7 @@ public sealed class Scheduler
     /// <summary>For mutations that do not run the loop: allowed from the running step or when nobody drives.</summary>
     internal void CheckOwner()
     {
-        if (Volatile.Read(ref _busy) != 0 && !(t_driving == this && _inStep))
+        if (Volatile.Read(ref _busy) != 0 && !(t_driving == this && InStep))
             throw new InvalidOperationException("This scheduler is being driven by another thread; one scheduler is driven by one caller at a time.");
     }
 

@@ -95,6 +95,36 @@ public class TraceAndCallbackTests
         Assert.Equal(new (ChannelBase, Tasklet, bool, bool)[] { (ch, s.Main, true, true) }, calls);
     }
 
+    [Fact]
+    public void ChannelCallback_ThatTakesTheWaitingPartnerAway_LeavesTheOperationToBlock()
+    {
+        // The operation looks for a partner after the callback returns: a callback that throws (pending) into the
+        // receiver the sender was about to meet takes it off the channel, so the send finds nobody and blocks.
+        var s = new Scheduler();
+        var ch = new Channel<int>(s);
+        var log = new List<string>();
+        var receiver = s.Spawn(async () =>
+        {
+            try { log.Add("received " + await ch.Receive()); }
+            catch (TestError e) { log.Add("receiver raised " + e.Message); }
+        });
+        s.Run();
+        Assert.Equal(-1, ch.Balance);
+        s.ChannelCallback = (_, t, sending, willBlock) =>
+        {
+            if (sending && receiver.Blocked) receiver.Throw(new TestError("taken away"), pending: true);
+        };
+        s.Spawn(async () => { await ch.Send(5); log.Add("sent"); });
+        s.Run();
+        s.ChannelCallback = null;
+        Assert.Equal(new[] { "receiver raised taken away" }, log);
+        Assert.Equal(1, ch.Balance); // the sender waits
+        Assert.Equal(5, ch.Receive().Value);
+        s.Run();
+        Assert.Equal(new[] { "receiver raised taken away", "sent" }, log);
+        Health.AssertStillWorks(s);
+    }
+
     // ---- trace ----------------------------------------------------------------------------
 
     [Fact]
