@@ -209,9 +209,16 @@ public struct TaskletBodyBuilder
         }
     }
 
+    /// <summary>
+    /// The body's box, made at its first suspension. A body that awaits has not failed, so the field then holds
+    /// null or this box, never an error, and needs no type test.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private BodyBox<TStateMachine> GetBox<TStateMachine>(ref TStateMachine stateMachine) where TStateMachine : IAsyncStateMachine
-        => _boxOrError as BodyBox<TStateMachine> ?? CreateBox(ref stateMachine);
+    {
+        Debug.Assert(_boxOrError is null or BodyBox<TStateMachine>, "A body that awaits has no error.");
+        return _boxOrError is { } box ? Unsafe.As<BodyBox<TStateMachine>>(box) : CreateBox(ref stateMachine);
+    }
 
     /// <summary>The body's first suspension: the state machine moves to the heap, once.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
