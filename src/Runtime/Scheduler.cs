@@ -237,15 +237,15 @@ public sealed class Scheduler
 
     /// <summary>Creates a tasklet running <c>body(arg1)</c> and appends it to the run queue.</summary>
     public Tasklet Spawn<T1>(Func<T1, TaskletBody> body, T1 arg1, string? name = null)
-        => SpawnWith(new Starter<T1>(body ?? throw new ArgumentNullException(nameof(body)), arg1), name);
+        => SpawnWith(Starter<T1>.For(this, body ?? throw new ArgumentNullException(nameof(body)), arg1), name);
 
     /// <summary>Creates a tasklet running <c>body(arg1, arg2)</c> and appends it to the run queue.</summary>
     public Tasklet Spawn<T1, T2>(Func<T1, T2, TaskletBody> body, T1 arg1, T2 arg2, string? name = null)
-        => SpawnWith(new Starter<T1, T2>(body ?? throw new ArgumentNullException(nameof(body)), arg1, arg2), name);
+        => SpawnWith(Starter<T1, T2>.For(this, body ?? throw new ArgumentNullException(nameof(body)), arg1, arg2), name);
 
     /// <summary>Creates a tasklet running <c>body(arg1, arg2, arg3)</c> and appends it to the run queue.</summary>
     public Tasklet Spawn<T1, T2, T3>(Func<T1, T2, T3, TaskletBody> body, T1 arg1, T2 arg2, T3 arg3, string? name = null)
-        => SpawnWith(new Starter<T1, T2, T3>(body ?? throw new ArgumentNullException(nameof(body)), arg1, arg2, arg3), name);
+        => SpawnWith(Starter<T1, T2, T3>.For(this, body ?? throw new ArgumentNullException(nameof(body)), arg1, arg2, arg3), name);
 
     /// <summary>Creates a tasklet whose body is an <c>async Task</c> (slower and larger than <see cref="TaskletBody"/>).</summary>
     public Tasklet SpawnTask(Func<Task> body, string? name = null)
@@ -254,6 +254,10 @@ public sealed class Scheduler
     /// <summary>Creates a tasklet whose body is a plain method: it runs in one step.</summary>
     public Tasklet SpawnAction(Action body, string? name = null)
         => SpawnWith(new ActionStarter(body ?? throw new ArgumentNullException(nameof(body))), name);
+
+    // A started tasklet's starter, cleared, for the next spawn of its type (see Starter<T1>): recycled rather than
+    // left to the GC between the objects of the tasklets spawned after it.
+    internal TaskletStarter? SpareStarter;
 
     /// <summary>A new tasklet whose body starts with <paramref name="starter"/> (a TaskletStarter or a Func&lt;TaskletBody&gt;), queued.</summary>
     private Tasklet SpawnWith(object starter, string? name)

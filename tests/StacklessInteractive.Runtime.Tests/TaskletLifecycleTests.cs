@@ -844,4 +844,43 @@ public class TaskletLifecycleTests
         Assert.Null(t.BlockedOn);
         return (t, new WeakReference(ch));
     }
+
+    // ---- recycled starters --------------------------------------------------------------------------
+
+    [Fact]
+    public void SpawnsWithArguments_AfterEarlierOnesStarted_EachRunWithTheirOwnArguments()
+    {
+        // A started tasklet's starter is reused by the next spawn of the same shape; each body must still get
+        // the arguments it was spawned with, whether its spawn came before or after the others started.
+        var s = new Scheduler();
+        var seen = new List<string>();
+        async TaskletBody Record(string name, int a, int b) { seen.Add($"{name}:{a}+{b}"); await s.Schedule(); seen.Add(name + " again"); }
+        s.Spawn(Record, "first", 1, 2);
+        s.Run(1, soft: true);                       // first starts and yields: its starter is now spare
+        var second = s.Spawn(Record, "second", 3, 4);
+        var third = s.Spawn(Record, "third", 5, 6); // spawned before second starts: a starter of its own
+        s.Spawn((int n) => { seen.Add("one arg " + n); return default; }, 7);
+        s.Run();
+        Assert.Equal(new[] { "first:1+2", "first again", "second:3+4", "third:5+6", "one arg 7", "second again", "third again" }, seen);
+        Assert.False(second.Alive);
+        Assert.False(third.Alive);
+    }
+
+    [Fact]
+    public void ARecycledStarter_DoesNotKeepTheArgumentsOfTheTaskletThatStartedAlive()
+    {
+        var s = new Scheduler();
+        var argument = StartWithArgumentThenEnd(s);
+        for (var i = 0; i < 5 && argument.IsAlive; i++) GC.Collect();
+        Assert.False(argument.IsAlive); // the spare starter the scheduler keeps holds nothing
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static WeakReference StartWithArgumentThenEnd(Scheduler s)
+    {
+        var argument = new object();
+        s.Spawn((object o) => default, argument);
+        s.Run();
+        return new WeakReference(argument);
+    }
 }
