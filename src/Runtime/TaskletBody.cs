@@ -65,26 +65,24 @@ public readonly struct TaskletBody
 /// </summary>
 internal abstract class BodyBox
 {
-    // Invariants:
-    // - _result is null while the body runs, then set once: s_ranToCompletion, or the ExceptionDispatchInfo it
-    //   ended with. (One field for state and exception: a blocked tasklet is mostly this box, so bytes count.)
-    // - _continuation is whoever awaits this body (another BodyBox or an Action), or null for a tasklet's
-    //   top-level body, whose completion the scheduler sees after the step returns.
+    // Invariant: _link holds, while the body runs, whoever awaits it (another BodyBox, or an Action) or null for a
+    // tasklet's top-level body, whose completion the scheduler sees after the step returns; once the body has
+    // ended, what it ended with: s_ranToCompletion or its ExceptionDispatchInfo. One field for both, since nobody
+    // awaits a body that has ended, and a blocked tasklet is mostly this box, so bytes count.
     private static readonly object s_ranToCompletion = new();
-    private object? _result;
-    private object? _continuation;
+    private object? _link;
 
-    public bool IsCompleted => _result is not null;
-    public ExceptionDispatchInfo? Exception => _result as ExceptionDispatchInfo;
+    public bool IsCompleted => _link is { } link && (ReferenceEquals(link, s_ranToCompletion) || link is ExceptionDispatchInfo);
+    public ExceptionDispatchInfo? Exception => _link as ExceptionDispatchInfo;
 
     /// <summary>Resumes the state machine where it last awaited.</summary>
     public abstract void MoveNext();
 
     public void SetContinuation(object continuation)
     {
-        Debug.Assert(_continuation is null, "A body is awaited by at most one awaiter.");
         if (IsCompleted) { Invoke(continuation); return; }
-        _continuation = continuation;
+        Debug.Assert(_link is null, "A body is awaited by at most one awaiter.");
+        _link = continuation;
     }
 
     public void SetResult() => Complete(s_ranToCompletion);
@@ -94,12 +92,9 @@ internal abstract class BodyBox
     private void Complete(object result)
     {
         Debug.Assert(!IsCompleted, "A body completes once.");
-        _result = result;
-        if (_continuation is { } continuation)
-        {
-            _continuation = null;
-            Invoke(continuation); // the awaiting body continues in the same step, like a return
-        }
+        var continuation = _link;
+        _link = result;
+        if (continuation is not null) Invoke(continuation); // the awaiting body continues in the same step, like a return
     }
 
     private static void Invoke(object continuation)
