@@ -294,23 +294,28 @@ public class Channel<T> : ChannelBase
     private void NotifyChannel(Scheduler scheduler, Tasklet caller, int direction)
         => scheduler.ChannelCallback?.Invoke(this, caller, direction > 0, willBlock: direction > 0 ? _balance >= 0 : _balance <= 0);
 
+    // The trace's hand-off and block events: out of line, and the rare exception case out of line again, so that
+    // the common one (a value) makes no TraceEvent on the stack for its prologue to clear.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void TraceHandOff(Scheduler scheduler, Tasklet caller, Tasklet partner, int direction, T value, object? error)
     {
         var (sender, receiver) = direction > 0 ? (caller, partner) : (partner, caller);
         if (error is null) scheduler.Trace!.Add(scheduler.Steps, TraceReason.HandOff, sender, receiver, this, value, _balance);
-        else scheduler.Trace!.Add(new TraceEvent(scheduler.Steps, TraceReason.HandOff, sender, receiver, this, ErrorOf(error), _balance));
+        else TraceError(scheduler, TraceReason.HandOff, sender, receiver, error);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void TraceBlock(Scheduler scheduler, Tasklet caller, int direction, T value, object? error)
     {
-        var reason = direction > 0 ? TraceReason.BlockSend : TraceReason.BlockReceive;
         var trace = scheduler.Trace!;
-        if (direction < 0) trace.Add(scheduler.Steps, reason, caller, this, _balance);
-        else if (error is null) trace.Add(scheduler.Steps, reason, caller, null, this, value, _balance);
-        else trace.Add(new TraceEvent(scheduler.Steps, reason, caller, Channel: this, Value: ErrorOf(error), Balance: _balance));
+        if (direction < 0) trace.Add(scheduler.Steps, TraceReason.BlockReceive, caller, this, _balance);
+        else if (error is null) trace.Add(scheduler.Steps, TraceReason.BlockSend, caller, null, this, value, _balance);
+        else TraceError(scheduler, TraceReason.BlockSend, caller, null, error);
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void TraceError(Scheduler scheduler, TraceReason reason, Tasklet tasklet, Tasklet? partner, object error)
+        => scheduler.Trace!.Add(new TraceEvent(scheduler.Steps, reason, tasklet, partner, this, ErrorOf(error), _balance));
 
     private static Exception ErrorOf(object error) => error is ExceptionDispatchInfo edi ? edi.SourceException : (Exception)error;
 
