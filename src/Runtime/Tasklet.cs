@@ -40,7 +40,7 @@ internal enum Where : byte { Nowhere, RunQueue, Channel, Running, Dead, Io }
 /// exception thrown into it while it is switched away (pending) takes ValueRef's place.</item>
 /// <item>A dead tasklet is in no queue and holds no body and no channel.</item>
 /// </list>
-/// <para>Each tasklet costs one object of 96 bytes plus its body's boxed state machine (72 bytes for a
+/// <para>Each tasklet costs one object of 96 bytes plus its body's boxed state machine (64 bytes for a
 /// small body); a blocked tasklet holds no thread and no task.</para>
 /// </remarks>
 public sealed class Tasklet
