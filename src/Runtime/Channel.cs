@@ -208,8 +208,7 @@ public class Channel<T> : ChannelBase
     {
         var caller = scheduler.Current;
         if (caller.IsMain) return ActAsMain(scheduler, caller, direction, value, error);
-        scheduler.CheckRunning(caller); // throws
-        throw new UnreachableException();
+        throw Scheduler.NotRunning(caller);
     }
 
     /// <summary>Main's operations complete before they return: main waits in the loop for its turn.</summary>

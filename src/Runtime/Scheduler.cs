@@ -662,7 +662,10 @@ public sealed class Scheduler
     private const nuint StackWindow = 1 << 20;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowNotRunning(Tasklet caller) => throw new InvalidOperationException(
+    private static void ThrowNotRunning(Tasklet caller) => throw NotRunning(caller);
+
+    /// <summary>The error of an operation made by a tasklet outside its step on the loop's thread.</summary>
+    internal static InvalidOperationException NotRunning(Tasklet caller) => new(
         $"This scheduler is running {caller.Name} on another thread; one scheduler is driven by one caller at a time.");
 
     /// <summary>
