@@ -126,10 +126,13 @@ internal static class Floor
 /// suspend-pending flag and the pending-exception check on resume.</item>
 /// <item>try: the step wrapped in try/catch/finally in its own method (the runtime's Step).</item>
 /// </list>
+/// STACKLESS_BENCH_FLOOR_FUSED=1 changes the representation instead of adding a cost: the tasklet is its body's box
+/// (<see cref="MiniTaskletBox{TStateMachine}"/>), so a step reaches the state machine without loading a box, and a
+/// filter is two objects instead of three. Not with "resume", whose point is a resume point kept apart.
 /// </summary>
 internal static class FloorCosts
 {
-    public static readonly bool Tls, Resume, Queue, Slot, Book, Try;
+    public static readonly bool Tls, Resume, Queue, Slot, Book, Try, Fused;
     public static readonly string Description;
 
     static FloorCosts()
@@ -148,6 +151,9 @@ internal static class FloorCosts
         Try = all || parts.Contains("try");
         Description = all ? "all" : string.Join(",", known.Where(parts.Contains));
         if (Description.Length > 0) Console.Error.WriteLine($"floor: with the runtime's costs: {Description}");
+        Fused = Environment.GetEnvironmentVariable("STACKLESS_BENCH_FLOOR_FUSED") == "1";
+        if (Fused && Resume) throw new UsageException("STACKLESS_BENCH_FLOOR_FUSED=1 cannot price 'resume': a fused tasklet is its own resume point.");
+        if (Fused) Console.Error.WriteLine("floor: fused (the tasklet is its body's box)");
     }
 }
 
@@ -172,6 +178,11 @@ internal struct MiniBuilder
 
     public void Start<TStateMachine>(ref TStateMachine stateMachine) where TStateMachine : IAsyncStateMachine
     {
+        if (FloorCosts.Fused)
+        {
+            MiniScheduler.Spawned = new MiniTaskletBox<TStateMachine> { StateMachine = stateMachine };
+            return;
+        }
         var tasklet = MiniScheduler.Spawning ?? throw new InvalidOperationException("a MiniBody runs only as a spawned body");
         tasklet.Box = new MiniBox<TStateMachine> { StateMachine = stateMachine };
     }
@@ -202,8 +213,11 @@ internal sealed class MiniSlot
     public object? Error;
 }
 
-internal sealed class MiniTasklet
+internal class MiniTasklet
 {
+    /// <summary>Runs the body's state machine (overridden by a fused tasklet, which holds it).</summary>
+    public virtual void MoveNext() => Box!.MoveNext();
+
     public MiniBox? Box;
     public MiniTasklet? Next, Prev;
     public int Value;
@@ -298,6 +312,7 @@ internal struct MiniQueue
 internal sealed class MiniScheduler
 {
     [ThreadStatic] public static MiniTasklet? Spawning; // read only while a body is spawned
+    [ThreadStatic] public static MiniTasklet? Spawned;  // the fused tasklet the body's builder made
     [ThreadStatic] private static MiniTasklet? t_running; // only with the "tls" cost
     public static MiniTasklet? Running => t_running;
 
@@ -330,23 +345,37 @@ internal sealed class MiniScheduler
 
     public void Spawn<T1>(Func<T1, MiniBody> body, T1 a)
     {
-        var t = new MiniTasklet();
-        Spawning = t;
+        var t = BeginSpawn();
         body(a);
-        Spawning = null;
-        _runQueue.Append(t);
+        _runQueue.Append(EndSpawn(t));
     }
 
     public void Spawn<T1, T2, T3>(Func<T1, T2, T3, MiniBody> body, T1 a, T2 b, T3 c)
     {
-        var t = new MiniTasklet();
-        Spawning = t;
+        var t = BeginSpawn();
         body(a, b, c);
-        Spawning = null;
-        _runQueue.Append(t);
+        _runQueue.Append(EndSpawn(t));
     }
 
     public void Append(MiniTasklet t) => _runQueue.Append(t);
+
+    // The body is called between these two (its builder runs nothing): it boxes its state machine into the tasklet
+    // made first, or (fused) makes the tasklet itself.
+    private static MiniTasklet? BeginSpawn()
+    {
+        if (FloorCosts.Fused) return null;
+        var t = new MiniTasklet();
+        Spawning = t;
+        return t;
+    }
+
+    private static MiniTasklet EndSpawn(MiniTasklet? t)
+    {
+        if (t is not null) { Spawning = null; return t; }
+        t = Spawned!;
+        Spawned = null;
+        return t;
+    }
 
     /// <summary>The partner runs next: a register, or (the "queue" cost) pushed to the front of the run queue.</summary>
     public void RunNext(MiniTasklet t)
@@ -447,6 +476,7 @@ internal sealed class MiniScheduler
             t.Resume = null;
             resume!.MoveNext();
         }
+        else if (FloorCosts.Fused) t.MoveNext();
         else t.Box!.MoveNext();
     }
 
@@ -531,4 +561,11 @@ internal sealed class MiniChannel
         own.Value = 0;
         return new MiniOp(v);
     }
+}
+
+/// <summary>A tasklet that is its body's box: the state machine lives in it (STACKLESS_BENCH_FLOOR_FUSED=1).</summary>
+internal sealed class MiniTaskletBox<TStateMachine> : MiniTasklet where TStateMachine : IAsyncStateMachine
+{
+    public TStateMachine StateMachine = default!;
+    public override void MoveNext() => StateMachine.MoveNext();
 }

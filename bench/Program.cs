@@ -44,9 +44,10 @@ internal static class Program
         {
             return Run(args);
         }
-        catch (UsageException e)
+        catch (Exception e) when ((e as UsageException ?? e.InnerException as UsageException) is { } usage)
         {
-            Console.Error.WriteLine("error: " + e.Message);
+            // An environment setting read by a type initializer (the floor's) arrives wrapped.
+            Console.Error.WriteLine("error: " + usage.Message);
             Console.Error.WriteLine();
             Console.Error.WriteLine(Usage);
             return 2;
