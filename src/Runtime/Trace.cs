@@ -258,21 +258,56 @@ public sealed class TraceRecorder
         Write(step, reason, tasklet, partner, channel, balance, reference, bits, kind);
     }
 
-    /// <summary>Writes one event into its slot, field by field (inlined, so that a null argument costs nothing).</summary>
+    /// <summary>
+    /// Writes one event into its slot, field by field (inlined, so that a null argument costs nothing). The usual
+    /// event names tasklets and a channel the recorder already knows; that path makes no call, so the method it is
+    /// inlined into saves and restores no registers for it. An event naming something new goes to
+    /// <see cref="WriteNamingNew"/>, called last, with nothing left to do after it.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Write(long step, TraceReason reason, Tasklet tasklet, Tasklet? partner, ChannelBase? channel, int balance,
+        object? valueRef, long valueBits, TraceValueKind valueKind)
+    {
+        var objects = _objects;
+        var taskletHandle = tasklet.TraceHandle;
+        var partnerHandle = partner is null ? 0 : partner.TraceHandle;
+        var channelHandle = channel is null ? 0 : channel.TraceHandle;
+        if (!Names(objects, taskletHandle, tasklet)
+            || (partner is not null && !Names(objects, partnerHandle, partner))
+            || (channel is not null && !Names(objects, channelHandle, channel)))
+        {
+            WriteNamingNew(step, reason, tasklet, partner, channel, balance, valueRef, valueBits, valueKind);
+            return;
+        }
+        Fill(ref NextSlot(), step, reason, taskletHandle, partnerHandle, channelHandle, balance, valueRef, valueBits, valueKind);
+    }
+
+    /// <summary>True when <paramref name="handle"/>, remembered by <paramref name="o"/>, is still its handle here.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Names(object?[] objects, int handle, object o)
+        => (uint)handle < (uint)objects.Length && ReferenceEquals(objects[handle], o);
+
+    /// <summary><see cref="Write"/> for an event that names a tasklet or channel without a valid handle here.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void WriteNamingNew(long step, TraceReason reason, Tasklet tasklet, Tasklet? partner, ChannelBase? channel, int balance,
         object? valueRef, long valueBits, TraceValueKind valueKind)
     {
         if (_nextHandle > _objects.Length - HandlesPerEvent) Compact(); // before any handle of this event is taken
         var taskletHandle = HandleOf(tasklet, ref tasklet.TraceHandle);
         var partnerHandle = partner is null ? 0 : HandleOf(partner, ref partner.TraceHandle);
         var channelHandle = channel is null ? 0 : HandleOf(channel, ref channel.TraceHandle);
-        ref var slot = ref NextSlot();
+        Fill(ref NextSlot(), step, reason, taskletHandle, partnerHandle, channelHandle, balance, valueRef, valueBits, valueKind);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Fill(ref Entry slot, long step, TraceReason reason, int tasklet, int partner, int channel, int balance,
+        object? valueRef, long valueBits, TraceValueKind valueKind)
+    {
         slot.Step = step;
         slot.Reason = reason;
-        slot.Tasklet = taskletHandle;
-        slot.Partner = partnerHandle;
-        slot.Channel = channelHandle;
+        slot.Tasklet = tasklet;
+        slot.Partner = partner;
+        slot.Channel = channel;
         slot.Balance = balance;
         slot.ValueRef = valueRef;
         slot.ValueBits = valueBits;
@@ -284,8 +319,7 @@ public sealed class TraceRecorder
     private int HandleOf(object o, ref int remembered)
     {
         var h = remembered;
-        var objects = _objects;
-        if ((uint)h < (uint)objects.Length && ReferenceEquals(objects[h], o)) return h;
+        if (Names(_objects, h, o)) return h;
         return remembered = NewHandle(o);
     }
 
