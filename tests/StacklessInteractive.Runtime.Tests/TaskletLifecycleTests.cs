@@ -827,9 +827,8 @@ public class TaskletLifecycleTests
     {
         var s = new Scheduler();
         var (tasklet, channel) = BlockOnceThenEnd(s);
-        for (var i = 0; i < 5 && channel.IsAlive; i++) GC.Collect();
         Assert.False(tasklet.Alive);
-        Assert.False(channel.IsAlive); // the tasklet is still referenced here; the channel it waited on is not
+        GcAssert.Collected(channel, "the tasklet is still referenced here; the channel it waited on is not");
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -870,9 +869,7 @@ public class TaskletLifecycleTests
     public void ARecycledStarter_DoesNotKeepTheArgumentsOfTheTaskletThatStartedAlive()
     {
         var s = new Scheduler();
-        var argument = StartWithArgumentThenEnd(s);
-        for (var i = 0; i < 5 && argument.IsAlive; i++) GC.Collect();
-        Assert.False(argument.IsAlive); // the spare starter the scheduler keeps holds nothing
+        GcAssert.Collected(StartWithArgumentThenEnd(s), "the spare starter the scheduler keeps holds nothing");
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -3,6 +3,24 @@ namespace StacklessInteractive.Tests;
 /// <summary>An exception type no runtime code raises, so a test sees exactly the one it threw.</summary>
 internal sealed class TestError(string message) : Exception(message);
 
+/// <summary>What a test that something is not kept alive needs: collections until it is gone.</summary>
+internal static class GcAssert
+{
+    /// <summary>
+    /// Collects (and runs pending finalizers) up to five times while <paramref name="weak"/>'s target is alive, then
+    /// asserts that it is gone. The caller made it in a method of its own, so no local of the test keeps it.
+    /// </summary>
+    public static void Collected(WeakReference weak, string because)
+    {
+        for (var i = 0; i < 5 && weak.IsAlive; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+        Assert.False(weak.IsAlive, because);
+    }
+}
+
 internal static class Health
 {
     /// <summary>

@@ -420,10 +420,7 @@ public class TraceAndCallbackTests
         var early = SpawnAndRunOne(s);
         for (var i = 0; i < 100; i++) s.SpawnAction(() => { }); // 300 events: the early ones are dropped
         s.Run();
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        Assert.False(early.IsAlive, "a tasklet that no kept event names is not kept alive by the recorder");
+        GcAssert.Collected(early, "a tasklet that no kept event names is not kept alive by the recorder");
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
