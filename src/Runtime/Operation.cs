@@ -70,7 +70,7 @@ public readonly struct Operation<T> : ICriticalNotifyCompletion, IStacklessAwait
     /// <summary>The same operation without its result.</summary>
     internal Operation AsOperation() => Operation.FromHandle(_scheduler);
 
-    Tasklet? IStacklessAwaiter.Suspended => Scheduler.CurrentOf(_scheduler);
+    Tasklet? IStacklessAwaiter.Suspended => SuspendedTasklet;
 
     /// <summary>Awaiter pattern.</summary>
     public Operation<T> GetAwaiter() => this;
