@@ -177,7 +177,7 @@ public readonly record struct TraceEvent
 /// between runs, or from a tasklet, not from another thread while its scheduler runs (a compaction renumbers
 /// the ring in place).</para>
 /// </remarks>
-public sealed class TraceRecorder
+public sealed partial class TraceRecorder
 {
     // One slot of the ring: a TraceEvent's fields, with handles in place of tasklets and channels.
     private struct Entry
