@@ -29,7 +29,7 @@ public sealed class ShowChannels : KernelDirectiveCommand
     public string? Name { get; set; }
 }
 
-/// <summary><c>#!timeline [--plot] [--tasklet NAME] [--last N]</c>.</summary>
+/// <summary><c>#!timeline [--plot] [--tasklet NAME] [--last N] [--save FILE.json]</c>.</summary>
 public sealed class ShowTimeline : KernelDirectiveCommand
 {
     /// <summary>Draw Plotly charts as well.</summary>
@@ -40,6 +40,9 @@ public sealed class ShowTimeline : KernelDirectiveCommand
 
     /// <summary>Only the last N steps.</summary>
     public long? Last { get; set; }
+
+    /// <summary>Also write the whole kept trace to this file, in the Chrome trace-event format.</summary>
+    public string? Save { get; set; }
 }
 
 /// <summary><c>#!stackless-reset</c>.</summary>

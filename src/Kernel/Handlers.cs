@@ -91,13 +91,38 @@ internal sealed class Handlers(NotebookSession session)
             var from = events[^1].Step - last;
             events = events.Where(e => e.Step > from).ToList();
         }
-        var html = Note(session.Trace.Dropped > 0
+        string? saved = null;
+        if (command.Save is { } file && !TrySave(command, context, file, out saved)) return Task.CompletedTask;
+        var html = Note(saved) + Note(session.Trace.Dropped > 0
             ? $"The trace keeps the last {session.Trace.Capacity:N0} events; {session.Trace.Dropped:N0} older ones were dropped."
             : null);
         html += TimelineView.Render(events);
         if (command.Plot) html += Chart(Charts.Timeline(events)) + Chart(Charts.StepsPerTasklet(events));
         context.DisplayAs(html, HtmlFormatter.MimeType);
         return Task.CompletedTask;
+    }
+
+    /// <summary>Writes the whole kept trace to <paramref name="file"/> (relative to the notebook's folder); a path that cannot be written fails the cell.</summary>
+    private bool TrySave(ShowTimeline command, KernelInvocationContext context, string file, out string? saved)
+    {
+        saved = null;
+        var path = Path.GetFullPath(file.Trim().Trim('"'));
+        if (!path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+        {
+            context.Fail(command, message: $"#!timeline --save takes a file name ending in .json; got '{file}'.");
+            return false;
+        }
+        try
+        {
+            var count = session.Trace.WriteChromeTrace(path);
+            saved = $"Saved {count:N0} trace events to {path} (Chrome trace-event format: open it in https://ui.perfetto.dev or chrome://tracing).";
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            context.Fail(command, message: $"#!timeline --save: could not write '{path}': {e.Message}");
+            return false;
+        }
     }
 
     public Task ResetAsync(ResetStackless command, KernelInvocationContext context)

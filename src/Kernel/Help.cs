@@ -42,7 +42,8 @@ internal static class Help
         "#!timeline --plot",
         new Option("--plot", "draw it as Plotly charts as well: a Gantt-like timeline and the steps of each tasklet"),
         new Option("--tasklet NAME", "only the events of this tasklet"),
-        new Option("--last N", "only the last N steps"));
+        new Option("--last N", "only the last N steps"),
+        new Option("--save FILE.json", "also write the whole kept trace to FILE.json in the Chrome trace-event format (open it in ui.perfetto.dev or chrome://tracing)"));
 
     public static readonly Command Reset = new("#!stackless-reset",
         "Starts again: a fresh scheduler (ids from 0) and an empty trace. Channels made before stay with the old scheduler.",

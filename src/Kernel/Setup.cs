@@ -16,7 +16,7 @@ internal static class Setup
         root.AddDirective<StepTasklets>(Directive(Help.Step), handlers.StepAsync);
         root.AddDirective<ShowTasklets>(Directive(Help.Tasklets, ("--name", null)), handlers.TaskletsAsync);
         root.AddDirective<ShowChannels>(Directive(Help.Channels, ("--name", null)), handlers.ChannelsAsync);
-        root.AddDirective<ShowTimeline>(Directive(Help.Timeline, ("--plot", Flag), ("--tasklet", null), ("--last", "number")), handlers.TimelineAsync);
+        root.AddDirective<ShowTimeline>(Directive(Help.Timeline, ("--plot", Flag), ("--tasklet", null), ("--last", "number"), ("--save", null)), handlers.TimelineAsync);
         root.AddDirective<ResetStackless>(Directive(Help.Reset), handlers.ResetAsync);
         root.AddDirective<ListStacklessCommands>(Directive(Help.List), handlers.ListAsync);
 
