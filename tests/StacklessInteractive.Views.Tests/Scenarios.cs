@@ -24,9 +24,9 @@ internal static class Scenarios
     }
 
     /// <summary>The talk's deadlock: t1 receives on ch1 then sends on ch2, t2 the reverse; both block receiving.</summary>
-    public static (Scheduler S, Tasklet T1, Tasklet T2, Channel Ch1, Channel Ch2) Deadlock()
+    public static (Scheduler S, Tasklet T1, Tasklet T2, Channel Ch1, Channel Ch2) Deadlock(bool trackChannels = false)
     {
-        var s = new Scheduler { Trace = new TraceRecorder() };
+        var s = new Scheduler { Trace = new TraceRecorder(), TrackChannels = trackChannels };
         async TaskletBody Task(Channel x, Channel y, string message)
         {
             await x.Receive();

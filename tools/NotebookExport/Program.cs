@@ -10,7 +10,7 @@
 //          the page shows the source notebook, and dotnet-repl's --log-path FOLDER tells
 //          which cell was running.
 //   index  --out DIR     Writes DIR/index.html from DIR/*.result.json.
-//   plotly --out DIR     Writes DIR/plotly.min.js (see PlotlyJs.cs) and prints its version.
+//   plotly --out DIR     Writes DIR/plotly.min.js (see src/Views/PlotlyJs.cs) and prints its version.
 //
 // Exit code 2 means bad arguments, 3 that the exporter itself failed.
 using System.Globalization;
@@ -27,7 +27,7 @@ try
         case "page": return ExportPage(options);
         case "index": return ExportIndex(options);
         case "plotly":
-            Console.WriteLine($"plotly.js {PlotlyJs.CopyTo(Required(options, "out"))}");
+            Console.WriteLine($"plotly.js {StacklessInteractive.Views.PlotlyJs.CopyTo(Required(options, "out"))}");
             return 0;
         default: return Usage();
     }
