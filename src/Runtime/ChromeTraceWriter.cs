@@ -29,9 +29,13 @@ internal sealed class ChromeTraceWriter : IDisposable
 
     private enum Seen : byte { Unknown, Runnable, Running, Blocked, Out }
 
+    // The names of the frequent events on a channel, kept so that a long trace does not make a string per event.
+    private enum ChannelName { Send, Receive, Balance, BlockSend, BlockReceive, Count }
+
     private readonly Utf8JsonWriter _json;
     private readonly object?[] _objects;  // handle -> Tasklet or ChannelBase (the recorder's table)
     private readonly string?[] _labels;   // handle -> its label, made once
+    private readonly string?[,] _names;   // channel handle, ChannelName -> an event's name on it, made once
     private readonly Seen[] _seen;        // tasklet handle -> its state as the events tell it
     private readonly int[] _balance;      // channel handle -> the balance last written (int.MinValue: none yet)
     private readonly long _dropped;
@@ -49,6 +53,7 @@ internal sealed class ChromeTraceWriter : IDisposable
         _objects = objects;
         _labels = new string?[handles];
         _seen = new Seen[handles];
+        _names = new string?[handles, (int)ChannelName.Count];
         _balance = new int[handles];
         Array.Fill(_balance, int.MinValue);
         _dropped = dropped;
@@ -164,10 +169,9 @@ internal sealed class ChromeTraceWriter : IDisposable
         object? valueRef, long valueBits, TraceValueKind valueKind)
     {
         var id = ++_flows;
-        var on = channel == 0 ? "" : " on " + LabelOf(channel);
-        HandOffSlice(ts, step, sender, "send" + on, channel, valueRef, valueBits, valueKind);
+        HandOffSlice(ts, step, sender, NameOn(channel, ChannelName.Send), channel, valueRef, valueBits, valueKind);
         if (receiver == 0) return;
-        HandOffSlice(ts, step, receiver, "receive" + on, channel, valueRef, valueBits, valueKind);
+        HandOffSlice(ts, step, receiver, NameOn(channel, ChannelName.Receive), channel, valueRef, valueBits, valueKind);
         Begin("s", "handoff", "hand-off", ts, sender);
         _json.WriteNumber("id", id);
         _json.WriteEndObject();
@@ -193,9 +197,14 @@ internal sealed class ChromeTraceWriter : IDisposable
     private void Instant(long ts, long step, TraceReason reason, int tasklet, int partner, int channel, int balance,
         object? valueRef, long valueBits, TraceValueKind valueKind)
     {
-        var name = Label(reason);
-        if (channel != 0) name += " on " + LabelOf(channel);
-        else if (partner != 0) name += " by " + LabelOf(partner);
+        var name = reason switch
+        {
+            TraceReason.BlockSend when channel != 0 => NameOn(channel, ChannelName.BlockSend),
+            TraceReason.BlockReceive when channel != 0 => NameOn(channel, ChannelName.BlockReceive),
+            _ when channel != 0 => Label(reason) + " on " + LabelOf(channel),
+            _ when partner != 0 => Label(reason) + " by " + LabelOf(partner),
+            _ => Label(reason),
+        };
         Begin("i", "event", name, ts, tasklet);
         _json.WriteString("s", "t");
         _json.WriteStartObject("args");
@@ -216,7 +225,7 @@ internal sealed class ChromeTraceWriter : IDisposable
     {
         if (_balance[channel] == balance) return;
         _balance[channel] = balance;
-        Counter(ts, "balance " + LabelOf(channel), "balance", balance);
+        Counter(ts, NameOn(channel, ChannelName.Balance), "balance", balance);
     }
 
     private void Counter(long ts, string name, string series, int value)
@@ -271,6 +280,21 @@ internal sealed class ChromeTraceWriter : IDisposable
         _json.WriteEndObject();
         _json.WriteEndObject();
         Written++;
+    }
+
+    /// <summary>The name of a frequent event on <paramref name="channel"/> (none: 0), made the first time.</summary>
+    private string NameOn(int channel, ChannelName what)
+    {
+        if (_names[channel, (int)what] is { } name) return name;
+        var on = channel == 0 ? "" : " on " + LabelOf(channel);
+        return _names[channel, (int)what] = what switch
+        {
+            ChannelName.Send => "send" + on,
+            ChannelName.Receive => "receive" + on,
+            ChannelName.Balance => "balance " + LabelOf(channel),
+            ChannelName.BlockSend => Label(TraceReason.BlockSend) + on,
+            _ => Label(TraceReason.BlockReceive) + on,
+        };
     }
 
     /// <summary>A tasklet's or channel's name, with its id when the name does not already carry it.</summary>
