@@ -35,13 +35,16 @@ public static class ChartHtml
         sb.Append("<div class=\"").Append(Html.Root).Append(" sl-chart-view\">");
         sb.Append("<div id=\"").Append(Html.Escape(elementId)).Append("\" class=\"sl-chart\" style=\"width:100%\"></div>");
         sb.Append("<script type=\"text/javascript\">\n(function () {\n");
-        sb.Append("  var id = ").Append(ScriptSafe(JsonSerializer.Serialize(elementId))).Append(";\n");
-        sb.Append("  var url = ").Append(ScriptSafe(JsonSerializer.Serialize(plotlyJsUrl))).Append(";\n");
+        sb.Append("  var id = ").Append(ScriptSafe(JsonString(elementId))).Append(";\n");
+        sb.Append("  var url = ").Append(ScriptSafe(JsonString(plotlyJsUrl))).Append(";\n");
         sb.Append("  var figure = ").Append(figure).Append(";\n");
         sb.Append(Script);
         sb.Append("})();\n</script></div>");
         return sb.ToString();
     }
+
+    /// <summary>A JSON string literal, written without the serializer's reflection (off in file-based and AOT apps).</summary>
+    private static string JsonString(string text) => "\"" + JsonEncodedText.Encode(text).ToString() + "\"";
 
     /// <summary>JSON made safe inside a script element: no "&lt;/script", no "&lt;!--".</summary>
     private static string ScriptSafe(string json) => json.Replace("<", "\\u003c").Replace(">", "\\u003e");
