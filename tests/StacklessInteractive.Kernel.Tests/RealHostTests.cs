@@ -15,12 +15,7 @@ public class RealHostTests
 {
     private static readonly string s_root = Repository.Root;
     private static readonly string s_folder = Repository.Path("tests", "StacklessInteractive.Kernel.Tests", "RealHost");
-    private static readonly Lazy<bool> s_packed = new(() =>
-    {
-        Exec("dotnet", "tool restore", s_root);
-        Exec("bash", "scripts/pack.sh", s_root);
-        return true;
-    });
+    private static readonly Lazy<bool> s_packed = new(() => LocalFeed.Version.Length > 0);
 
     [Fact]
     public async Task ASmallNotebook_RunsInDotnetRepl_WithViewsAndAChart_AndNoError()
@@ -144,24 +139,5 @@ public class RealHostTests
         value.ValueKind == JsonValueKind.Array ? string.Concat(value.EnumerateArray().Select(v => v.GetString())) : value.GetString() ?? "";
 
     private static int Exec(string file, string arguments, string directory, bool allowFailure = false)
-    {
-        var info = new ProcessStartInfo(file, arguments)
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        info.Environment.Remove("STACKLESS_PLOTLY_JS");
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{file} {arguments} did not finish in 5 minutes");
-        }
-        if (!allowFailure && process.ExitCode != 0)
-            Assert.Fail($"{file} {arguments} exited with {process.ExitCode}\n{stdout.Result}\n{stderr.Result}");
-        return process.ExitCode;
-    }
+        => LocalFeed.Run(file, arguments, directory, allowFailure, minutes: 5).ExitCode;
 }
