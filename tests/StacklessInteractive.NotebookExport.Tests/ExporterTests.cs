@@ -78,6 +78,26 @@ public sealed class ExporterTests : IDisposable
     }
 
     [Fact]
+    public void AJupyterRun_DropsTheKernelsBootstrapScript_ButStillFailsOnOtherNetworkLoads_AndNamesItsHost()
+    {
+        // What dotnet-interactive 1.0.712001 adds to the first cell under Jupyter (shortened): the host's, not ours.
+        var bootstrap = Html("<div><div id='dotnet-interactive-this-cell-$CACHE_BUSTER$' style='display: none'></div><script type='text/javascript'>"
+            + "async function probeAddresses(probingAddresses) {} loadScript('https://cdnjs.cloudflare.com/ajax/libs/require.js/2.3.6/require.min.js');"
+            + "</script><script src=\"https://cdnjs.cloudflare.com/ajax/libs/require.js/2.3.6/require.min.js\"></script></div>");
+        var cells = new[] { Markdown("# Loaded"), Code("#r \"nuget: X\"", bootstrap, Html("<div class=\"sl-help\">loaded</div>")) };
+        var (exit, line) = Page(Write("out/06-jupyter.ipynb", cells), Write("06-jupyter.ipynb", cells), exitCode: 0, "--host", "Jupyter (nbconvert)");
+        Assert.Equal(0, exit);
+        Assert.StartsWith("PASS", line);
+        var page = File.ReadAllText(Path.Combine(_folder, "out", "06-jupyter.html"));
+        Assert.DoesNotContain("probeAddresses", page);
+        Assert.Contains("sl-help", page);
+        Assert.Contains("Executed headless by Jupyter (nbconvert)", page);
+
+        var other = new[] { Code("x", Html("<script src=\"https://cdnjs.cloudflare.com/ajax/libs/require.js/2.3.6/require.min.js\"></script>")) };
+        Assert.Equal(1, Page(Write("out/07-cdn.ipynb", other), Write("07-cdn.ipynb", other), exitCode: 0, "--host", "Jupyter (nbconvert)").Exit);
+    }
+
+    [Fact]
     public void TheIndex_ListsEveryNotebookWithItsTitleAndStatus()
     {
         Page(Write("out/01-a.ipynb", Markdown("# First notebook")), Write("01-a.ipynb", Markdown("# First notebook")), exitCode: 0);

@@ -10,7 +10,7 @@ sealed record CellFailure(int Cell, string FirstLine, string Error);
 /// <summary>What the run of one notebook came to; saved next to its page for the index.</summary>
 sealed record NotebookResult(
     string Source, string Page, string Title, bool Passed, bool Executed, double Seconds, string Line, string? Problem,
-    IReadOnlyList<CellFailure> Failures)
+    IReadOnlyList<CellFailure> Failures, string Host = "dotnet-repl")
 {
     static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -50,18 +50,19 @@ static class Check
     }
 
     /// <summary>
-    /// Judges one run. <paramref name="exitCode"/> is dotnet-repl's (2 when a cell failed), or 124 when the
+    /// Judges one run in <paramref name="host"/> (dotnet-repl, or Jupyter's nbconvert). <paramref name="exitCode"/> is the
+    /// host's (dotnet-repl's is 2 when a cell failed), or 124 when the
     /// script's timeout stopped it; <paramref name="executed"/> is null when it wrote no output notebook, and then
     /// dotnet-repl's own log (<paramref name="replLog"/>) tells which cell was running, if it can.
     /// </summary>
     public static (bool passed, string? problem, List<CellFailure> failures) Judge(
-        Notebook? executed, Notebook source, int exitCode, int timeoutSeconds, string log, string? replLog)
+        Notebook? executed, Notebook source, int exitCode, int timeoutSeconds, string log, string? replLog, string host = "dotnet-repl")
     {
         if (executed is null)
         {
             var what = exitCode == 124
                 ? $"timed out after {timeoutSeconds} s"
-                : $"dotnet-repl exited with code {exitCode} and wrote no output notebook";
+                : $"{host} exited with code {exitCode} and wrote no output notebook";
             if (ReplLog.LastCellStarted(replLog, source) is { } running)
                 return (false, null, [new CellFailure(running.Number, running.FirstLine, $"{what} while this cell ran (see {log})")]);
             return (false, $"{what} (see {log})", []);
@@ -69,7 +70,7 @@ static class Check
         var failures = Failures(executed);
         string? problem = null;
         if (exitCode != 0 && failures.Count == 0)
-            problem = $"dotnet-repl exited with code {exitCode} but no cell shows an error (see {log})";
+            problem = $"{host} exited with code {exitCode} but no cell shows an error (see {log})";
         return (problem is null && failures.Count == 0 && exitCode == 0, problem, failures);
     }
 }

@@ -64,11 +64,21 @@ sealed class Notebook
                 Type: (string?)cell["cell_type"] ?? "code",
                 Source: Text(cell["source"]),
                 Language: language,
-                Outputs: (cell["outputs"]?.AsArray() ?? []).OfType<JsonObject>().ToList(),
+                Outputs: (cell["outputs"]?.AsArray() ?? []).OfType<JsonObject>().Where(o => !IsJupyterBootstrap(o)).ToList(),
                 Seconds: start is { } s && end is { } e ? (e - s).TotalSeconds : null));
         }
         return new Notebook { Cells = cells, Title = FindTitle(cells), StartedAt = startedAt };
     }
+
+    /// <summary>
+    /// The output dotnet-interactive adds to the first cell it runs in Jupyter: a script that connects the browser to
+    /// the kernel's HTTP API (probing its addresses, loading require.js from a CDN). It is the host's, not the
+    /// notebook's, and a static page can do nothing with it, so the exporter drops it (checked with 1.0.712001).
+    /// </summary>
+    static bool IsJupyterBootstrap(JsonObject output) =>
+        output["data"]?["text/html"] is { } html && Text(html) is var text
+        && text.Contains("dotnet-interactive-this-cell-", StringComparison.Ordinal)
+        && text.Contains("probeAddresses", StringComparison.Ordinal);
 
     /// <summary>nbformat's multiline strings: a string, or an array of strings to concatenate.</summary>
     public static string Text(JsonNode? node) => node switch

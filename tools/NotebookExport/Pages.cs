@@ -68,11 +68,11 @@ static class Pages
                     .Append(HtmlEncode(f.FirstLine)).Append("</code>): ").Append(HtmlEncode(Check.FirstLine(f.Error))).Append("</li>");
             html.Append("</ul>");
             if (!result.Executed)
-                html.Append("<p>dotnet-repl wrote no executed notebook: below is the source, without outputs.</p>");
+                html.Append("<p>").Append(HtmlEncode(result.Host)).Append(" wrote no executed notebook: below is the source, without outputs.</p>");
             html.Append("</div>\n");
         }
         foreach (var cell in notebook.Cells) AppendCell(html, cell, result.Failures.FirstOrDefault(f => f.Cell == cell.Number));
-        html.Append("</main>\n<footer>Executed headless by dotnet-repl");
+        html.Append("</main>\n<footer>Executed headless by ").Append(HtmlEncode(result.Host));
         if (notebook.StartedAt is { } at)
             html.Append(" on ").Append(at.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture));
         html.Append(" (<code>bash scripts/run-notebooks.sh</code>). Source: <code>").Append(HtmlEncode(result.Source))
@@ -87,7 +87,8 @@ static class Pages
         Head(html, "StacklessInteractive notebooks");
         html.Append("<main class=\"index\">\n<h1>StacklessInteractive notebooks</h1>\n<p>")
             .Append(passed).Append(" passed, ").Append(results.Count - passed).Append(" failed")
-            .Append(", executed headless by dotnet-repl (<code>bash scripts/run-notebooks.sh</code>).</p>\n")
+            .Append(", executed headless by ").Append(HtmlEncode(string.Join(", ", results.Select(r => r.Host).DefaultIfEmpty("dotnet-repl").Distinct())))
+            .Append(" (<code>bash scripts/run-notebooks.sh</code>).</p>\n")
             .Append("<table>\n<tr><th>status</th><th>notebook</th><th>file</th><th>time</th></tr>\n");
         foreach (var r in results)
         {

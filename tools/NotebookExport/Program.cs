@@ -2,13 +2,14 @@
 // notebook in dotnet-repl and then calls this on the executed notebook.
 //
 //   page   --executed OUT.ipynb --source notebooks/NAME.ipynb --exit-code N [--seconds S] [--timeout S] [--log FILE]
-//          [--repl-log FOLDER]
+//          [--repl-log FOLDER] [--host NAME]
 //          Checks the executed notebook (a cell with an error output, or an output that loads a script from
 //          the network, fails it), writes NAME.html and NAME.result.json next to OUT.ipynb, prints one line,
 //          "PASS notebooks/NAME.ipynb (12.3 s)" or "FAIL notebooks/NAME.ipynb: cell 4 (`#!run`): <error>",
 //          and exits 0 when it passed, 1 when it failed. With no OUT.ipynb (dotnet-repl crashed or timed out)
 //          the page shows the source notebook, and dotnet-repl's --log-path FOLDER tells
-//          which cell was running.
+//          which cell was running. --host names the host that ran it (default dotnet-repl; run-notebooks.sh
+//          --host jupyter says "Jupyter (nbconvert)").
 //   index  --out DIR     Writes DIR/index.html from DIR/*.result.json.
 //   plotly --out DIR     Writes DIR/plotly.min.js (see src/Views/PlotlyJs.cs) and prints its version.
 //
@@ -46,7 +47,7 @@ catch (Exception e)
 static int Usage()
 {
     Console.Error.WriteLine("usage: NotebookExport page --executed OUT.ipynb --source NOTEBOOK.ipynb --exit-code N " +
-                            "[--seconds S] [--timeout S] [--log FILE] [--repl-log FOLDER] | index --out DIR | plotly --out DIR");
+                            "[--seconds S] [--timeout S] [--log FILE] [--repl-log FOLDER] [--host NAME] | index --out DIR | plotly --out DIR");
     return 2;
 }
 
@@ -75,11 +76,12 @@ static int ExportPage(Dictionary<string, string> options)
     var log = options.GetValueOrDefault("log") ?? "the log";
     var outFolder = Path.GetDirectoryName(executedPath) is { Length: > 0 } d ? d : ".";
     var name = Path.GetFileNameWithoutExtension(source);
+    var host = options.GetValueOrDefault("host") ?? "dotnet-repl";
 
     var executed = File.Exists(executedPath) ? Notebook.Load(executedPath) : null;
     var shown = executed ?? Notebook.Load(source).WithoutOutputs();
     var (passed, problem, failures) = Check.Judge(
-        executed, shown, exitCode, (int)Number(options, "timeout", 0), log, options.GetValueOrDefault("repl-log"));
+        executed, shown, exitCode, (int)Number(options, "timeout", 0), log, options.GetValueOrDefault("repl-log"), host);
     failures.AddRange(NetworkLoads(shown).Where(n => failures.All(f => f.Cell != n.Cell)));
     failures.Sort((a, b) => a.Cell.CompareTo(b.Cell));
     passed &= failures.Count == 0;
@@ -98,7 +100,7 @@ static int ExportPage(Dictionary<string, string> options)
         if (failures.Count > 1) line += $" [and {failures.Count - 1} more failing cell(s)]";
     }
 
-    var result = new NotebookResult(sourceShown, name + ".html", shown.Title ?? name, passed, executed is not null, seconds, line, problem, failures);
+    var result = new NotebookResult(sourceShown, name + ".html", shown.Title ?? name, passed, executed is not null, seconds, line, problem, failures, host);
     File.WriteAllText(Path.Combine(outFolder, name + ".html"), Pages.NotebookPage(shown, result));
     result.Save(Path.Combine(outFolder, name + ".result.json"));
     Console.WriteLine(line);
