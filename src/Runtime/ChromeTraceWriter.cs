@@ -12,7 +12,8 @@ namespace StacklessInteractive;
 /// <para>What it writes: one process (the scheduler) with a thread per tasklet (tid = tasklet id, named once with a
 /// metadata event); per step an <c>X</c> slice on the runner's track; per hand-off a one-microsecond slice on the
 /// sender's track and one on the receiver's, joined by a flow (<c>s</c> then <c>f</c> with the same id, each bound to
-/// its enclosing slice); an <c>i</c> instant for the other events (spawn, block, unblock, kill, throw, exception,
+/// its enclosing slice: Chrome's DevTools binds a flow event to the event with the same cat, pid, tid and ts, and
+/// Perfetto to the slice open on its track, which is the one written just before it at the same time); an <c>i</c> instant for the other events (spawn, block, unblock, kill, throw, exception,
 /// interruption, I/O, channel close and open); a <c>C</c> counter "run queue" whenever the number of runnable
 /// tasklets changes, and one per channel for its balance.</para>
 /// <para>Invariants: events arrive in trace order and each gets the next timestamp; at most one step is open
