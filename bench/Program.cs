@@ -22,6 +22,8 @@ internal static class Program
           spawn-blocked N     N tasklets each blocked receiving on its own Channel<int>: bytes per tasklet
           spawn-run N         create and run to completion N trivial tasklets
           spawn-yield N       like spawn-run, but each body does one Schedule() first
+          recursion N         one tasklet recursing N levels through an async TaskletBody helper, down and back:
+                              seconds, ns_per_level, bytes_per_level (heap held at the bottom)
           sizes N             instance sizes of the runtime's objects (averaged over N instances)
           sieve-floor N       experiment: sieve-upto on a minimal scheduler in this project (Floor.cs), a lower bound
           pingpong-floor N    experiment: pingpong on that minimal scheduler
@@ -144,6 +146,8 @@ internal sealed class Result(string workload, long n, bool trace)
     public long? Hops { get; set; }
     public double? NsPerHop { get; set; }
     public double? NsPerRoundTrip { get; set; }
+    public double? NsPerLevel { get; set; }
+    public double? BytesPerLevel { get; set; }
     public double? BytesPerTasklet { get; set; }
     public double? RssBytesPerTasklet { get; set; }
     public long? AllocatedBytes { get; set; }
@@ -167,6 +171,8 @@ internal sealed class Result(string workload, long n, bool trace)
         if (Hops is { } h) parts.Add("hops=" + h.ToString(ci));
         if (NsPerHop is { } nh) parts.Add("ns_per_hop=" + nh.ToString("0.00", ci));
         if (NsPerRoundTrip is { } nr) parts.Add("ns_per_round_trip=" + nr.ToString("0.00", ci));
+        if (NsPerLevel is { } nl) parts.Add("ns_per_level=" + nl.ToString("0.00", ci));
+        if (BytesPerLevel is { } bl) parts.Add("bytes_per_level=" + bl.ToString("0.0", ci));
         if (BytesPerTasklet is { } b) parts.Add("bytes_per_tasklet=" + b.ToString("0.0", ci));
         if (RssBytesPerTasklet is { } r) parts.Add("rss_bytes_per_tasklet=" + r.ToString("0.0", ci));
         if (AllocatedBytes is { } a) parts.Add("allocated_bytes=" + a.ToString(ci));

@@ -10,7 +10,7 @@ namespace StacklessInteractive.Bench;
 internal static class Workloads
 {
     public static readonly string[] Known =
-        ["sieve-upto", "sieve-sender-first", "sieve-sequential", "pingpong", "spawn-blocked", "spawn-run", "spawn-yield", "sizes",
+        ["sieve-upto", "sieve-sender-first", "sieve-sequential", "pingpong", "spawn-blocked", "spawn-run", "spawn-yield", "recursion", "sizes",
          "sieve-floor", "pingpong-floor", "sieve-handwritten", "sieve-machines", "http-load"];
 
     public static Result Run(string workload, int n, bool trace, int best = 1)
@@ -24,6 +24,7 @@ internal static class Workloads
             "spawn-blocked" => SpawnBlocked.Run,
             "spawn-run" => (n, t, p) => SpawnRun.Run(n, t, p, yieldOnce: false),
             "spawn-yield" => (n, t, p) => SpawnRun.Run(n, t, p, yieldOnce: true),
+            "recursion" => Recursion.Run,
             "sizes" => (n, t, _) => Sizes.Run(n, t),
             "sieve-floor" => Floor.RunSieve,
             "pingpong-floor" => Floor.RunPingPong,

@@ -195,11 +195,7 @@ public class Channel<T> : ChannelBase
     {
         var scheduler = Scheduler;
         if (!scheduler.StepRunsHere()) return ActOutsideStep(scheduler, direction, value, error);
-        var caller = scheduler.Current; // the stepping tasklet, never main
-        if (caller.SuspendPending) scheduler.BeginSuspend(caller); // throws: the previous operation was not awaited
-        if (Transfer(scheduler, caller, direction, value, error, out var received)) return new Operation<T>(received);
-        caller.SuspendPending = true; // cleared when the body's await registers its resume point
-        return Operation<T>.Suspended(scheduler);
+        return ActInStep(scheduler, scheduler.Current, direction, value, error); // the stepping tasklet, never main
     }
 
     /// <summary>An operation outside a step of this thread: main's, or a tasklet's from the wrong place (an error).</summary>
@@ -208,7 +204,18 @@ public class Channel<T> : ChannelBase
     {
         var caller = scheduler.Current;
         if (caller.IsMain) return ActAsMain(scheduler, caller, direction, value, error);
-        throw Scheduler.NotRunning(caller);
+        if (!scheduler.StepRunsOnThisThread()) throw Scheduler.NotRunning(caller);
+        return ActInStep(scheduler, caller, direction, value, error); // a body further down the stack than the compare sees
+    }
+
+    /// <summary>A tasklet's operation in its step: switches it away unless it completes at once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Operation<T> ActInStep(Scheduler scheduler, Tasklet caller, int direction, T value, object? error)
+    {
+        if (caller.SuspendPending) scheduler.BeginSuspend(caller); // throws: the previous operation was not awaited
+        if (Transfer(scheduler, caller, direction, value, error, out var received)) return new Operation<T>(received);
+        caller.SuspendPending = true; // cleared when the body's await registers its resume point
+        return Operation<T>.Suspended(scheduler);
     }
 
     /// <summary>Main's operations complete before they return: main waits in the loop for its turn.</summary>

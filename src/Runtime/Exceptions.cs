@@ -42,3 +42,14 @@ public class ChannelClosedException : InvalidOperationException
     /// <summary>Creates the exception with Stackless's message.</summary>
     public ChannelClosedException() : base("Send/receive operation on a closed channel") { }
 }
+
+/// <summary>
+/// A tasklet started more nested <c>async TaskletBody</c> frames than <see cref="Scheduler.MaxRecursionDepth"/>:
+/// raised in that tasklet at the call that would pass the limit, so the tasklet can catch it; the scheduler and the
+/// other tasklets carry on. Python's <c>RecursionError</c>, which Stackless raises the same way.
+/// </summary>
+public class RecursionException : InvalidOperationException
+{
+    /// <summary>Creates the exception with a message.</summary>
+    public RecursionException(string message) : base(message) { }
+}

@@ -32,7 +32,7 @@ public delegate void ChannelCallback(ChannelBase channel, Tasklet tasklet, bool 
 /// <item>The registry of alive tasklets holds exactly the tasklets that are alive, main excepted.</item>
 /// </list>
 /// </remarks>
-public sealed class Scheduler
+public sealed partial class Scheduler
 {
     private static Scheduler s_default = new();
 
@@ -303,6 +303,7 @@ public sealed class Scheduler
         t.Resume = null;
         t.WaitingOn = null;
         t.ClearTransit();
+        t.Depth = 0;
         t.MarkDead();
     }
 
@@ -545,6 +546,7 @@ public sealed class Scheduler
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void EndOfStep(Tasklet t, ExceptionDispatchInfo? error)
     {
+        if (RunBounced(t, ref error)) return;
         if (t.SuspendPending)
         {
             // An operation switched the tasklet away but the body never awaited it.
@@ -627,7 +629,7 @@ public sealed class Scheduler
     internal void BeginSuspend(Tasklet caller)
     {
         if (caller.SuspendPending)
-            throw new InvalidOperationException($"{caller.Name} started a Stackless operation without awaiting the previous one.");
+            throw new InvalidOperationException(NotAwaited(caller));
         caller.SuspendPending = true;
     }
 
@@ -637,13 +639,14 @@ public sealed class Scheduler
     /// made by the step runs deeper on the same stack as the loop, so its stack address lies just below the one
     /// the loop recorded. Another thread's stack is another mapping: it could only fall in the 1 MiB window if
     /// the loop's own thread had less than that left below the loop, which the default stacks (8 MiB for a
-    /// process's main thread, 1.5 MiB for pool threads) leave room for. A body recursing deeper than the window
-    /// before an operation gets this error rather than a wrong schedule.
+    /// process's main thread, 1.5 MiB for pool threads) leave room for. A body deeper than the window (recursion
+    /// through plain methods, or a deep <c>async Task</c> helper) fails the compare and gets the exact answer of
+    /// <see cref="StepRunsOnThisThread"/>, off the hot path.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void CheckRunning(Tasklet caller)
     {
-        if (!StepRunsHere()) ThrowNotRunning(caller);
+        if (!StepRunsHere() && !StepRunsOnThisThread()) ThrowNotRunning(caller);
     }
 
     /// <summary>

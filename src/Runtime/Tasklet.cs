@@ -64,6 +64,7 @@ public sealed class Tasklet
     internal uint StepCount;
     internal int RegistryIndex;             // where the scheduler's registry of alive tasklets holds it
     internal int TraceHandle;               // its number in the trace recorder that last recorded it (TraceRecorder)
+    internal int Depth;                     // its TaskletBody frames started and not ended (Scheduler.MaxRecursionDepth)
 
     [Flags]
     private enum Flags : byte { None = 0, Main = 1, Started = 2, Atomic = 4, BlockTrap = 8, SuspendPending = 16, Alive = 32, ValueIsError = 64, ErrorPending = 128 }

@@ -48,7 +48,25 @@ public readonly struct TaskletBody
         public bool IsCompleted => _body.IsCompleted;
         internal BodyBox? Box => _body._box;
         /// <summary>Rethrows the awaited body's exception, if any.</summary>
-        public void GetResult() => _body.Exception?.Throw();
+        public void GetResult()
+        {
+            if (_body.Exception is { } error) Rethrow(error);
+        }
+
+        /// <summary>
+        /// Rethrows with the stack trace so far, as <c>await</c> does, except deep in a recursion: there each level
+        /// would copy the trace of all the levels below and add its own, quadratic in the depth (minutes for a
+        /// tasklet killed a million levels down), so the exception goes on with its trace started again, and reaches
+        /// the top with the trace of the top <see cref="FullTraceDepth"/> levels.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void Rethrow(ExceptionDispatchInfo error)
+        {
+            if (Scheduler.SteppingHere?.Current.Depth > FullTraceDepth) throw error.SourceException;
+            error.Throw();
+        }
+
+        private const int FullTraceDepth = 1_000;
         /// <inheritdoc/>
         public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
         /// <inheritdoc/>
@@ -94,7 +112,14 @@ internal abstract class BodyBox
         Debug.Assert(!IsCompleted, "A body completes once.");
         var continuation = _link;
         _link = result;
-        if (continuation is not null) Invoke(continuation); // the awaiting body continues in the same step, like a return
+        var scheduler = Scheduler.SteppingHere;
+        if (scheduler is null) { if (continuation is not null) Invoke(continuation); return; }
+        scheduler.BodyEnded();
+        if (continuation is null) return;
+        // The awaiting body continues in the same step, like a return; a return a million levels up would unwind
+        // through a million frames, so past the bounce depth it continues from the top of the step instead.
+        if (scheduler.StackIsDeep()) scheduler.Bounce(continuation as BodyBox ?? new ActionBox((Action)continuation));
+        else Invoke(continuation);
     }
 
     private static void Invoke(object continuation)
@@ -147,10 +172,30 @@ public struct TaskletBodyBuilder
     /// <summary>Compiler entry point.</summary>
     public static TaskletBodyBuilder Create() => default;
 
-    /// <summary>Runs the body up to its first suspension, on the caller's stack: the scheduler calls a
-    /// tasklet's body only when the tasklet takes its first step.</summary>
+    /// <summary>
+    /// Runs the body up to its first suspension, on the caller's stack: the scheduler calls a tasklet's body only
+    /// when the tasklet takes its first step. In a step, the body counts towards the tasklet's recursion depth
+    /// (<see cref="Scheduler.MaxRecursionDepth"/>), and a body called deep in the thread's stack is not run here:
+    /// it moves to the heap unstarted and the scheduler starts it from the top of the step, once its caller has
+    /// awaited it and the stack has unwound (<see cref="Scheduler.Bounce"/>). Not a scheduling point: the same
+    /// step goes on.
+    /// </summary>
     public void Start<TStateMachine>(ref TStateMachine stateMachine) where TStateMachine : IAsyncStateMachine
-        => stateMachine.MoveNext();
+    {
+        if (Scheduler.SteppingHere is not { } scheduler)
+        {
+            stateMachine.MoveNext(); // outside any step (a body main calls): nothing to count, nothing to bounce
+            return;
+        }
+        var tasklet = scheduler.BodyStarting();
+        if (scheduler.StackIsDeep())
+        {
+            scheduler.Bounce(CreateBox(ref stateMachine));
+            return;
+        }
+        stateMachine.MoveNext();
+        if (_boxOrError is not BodyBox) Scheduler.BodyEnded(tasklet); // ended (or failed) without suspending
+    }
 
     /// <summary>Compiler entry point (unused: the box holds the state machine itself).</summary>
     public void SetStateMachine(IAsyncStateMachine stateMachine) { }
