@@ -106,6 +106,16 @@ public partial class NotebookTests(KernelFixture notebook)
         Assert.StartsWith("bytes while blocked", costs[1]);
         Assert.StartsWith("nanoseconds per hand-off", costs[2]);
         Assert.NotNull(run.Html("Chart.Grid").QuerySelector(".sl-chart-view .sl-chart"));
+
+        // frames on the heap: a million levels deep and back in two steps, then the limit as an exception
+        var deep = Lines(run.Output("async TaskletBody Down("));
+        Assert.StartsWith("at the bottom: deep is Blocked; its 1,000,000 frames hold ", deep[0]);
+        Assert.Equal("main receives 500,000,500,000 (1 + 2 + ... + 1,000,000 = 500,000,500,000)", deep[1]);
+        Assert.Equal("then it returns all the way up: deep is Dead, after 2 steps in all", deep[2]);
+        Assert.Equal(
+            ["careful caught: maximum recursion depth exceeded in tasklet 'careful' (100,000 nested bodies).",
+             "bystander: turn 1", "careful goes on", "bystander: turn 2", "tasklets alive: 0"],
+            Lines(run.Output("async TaskletBody Bottomless(")));
     }
 
     [Fact]
