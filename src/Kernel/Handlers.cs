@@ -16,94 +16,79 @@ internal sealed class Handlers(NotebookSession session)
     /// <summary>How many channel views a #!run shows (a sieve has a channel per prime).</summary>
     private const int MaxChannelsShown = 12;
 
-    public Task RunAsync(RunTasklets command, KernelInvocationContext context)
+    public void Run(DirectiveOptions options, KernelCommand command, KernelInvocationContext context)
     {
-        if (command.Steps is < 0)
-        {
-            context.Fail(command, message: $"#!run --steps takes a number of steps, 0 or more; got {command.Steps}.");
-            return Task.CompletedTask;
-        }
-        ShowRun(command, context, session.Run(command.Steps, context.CancellationToken), command.Steps);
-        return Task.CompletedTask;
+        var steps = options.Number("--steps");
+        _ = options.Seconds("--timeout"); // parsed and checked here; the run's time budget is issue 16 part 1
+        ShowRun(command, context, session.Run(steps, context.CancellationToken), steps);
     }
 
-    public Task StepAsync(StepTasklets command, KernelInvocationContext context)
-    {
+    public void Step(DirectiveOptions options, KernelCommand command, KernelInvocationContext context) =>
         ShowRun(command, context, session.Run(1, context.CancellationToken), 1);
-        return Task.CompletedTask;
-    }
 
-    public Task TaskletsAsync(ShowTasklets command, KernelInvocationContext context)
+    public void Tasklets(DirectiveOptions options, KernelCommand command, KernelInvocationContext context)
     {
         var scheduler = session.Scheduler;
-        if (command.Name is { } name)
+        if (options.Text("--name") is { } name)
         {
             var named = scheduler.Tasklets.Where(t => t.Name == name).ToList();
             if (named.Count == 0)
             {
                 context.Fail(command, message: $"#!tasklets: no alive tasklet is named '{name}'. Alive: {NameList(scheduler.Tasklets.Select(t => t.Name))}.");
-                return Task.CompletedTask;
+                return;
             }
             context.DisplayAs(TaskletTable.Render(named), HtmlFormatter.MimeType);
-            return Task.CompletedTask;
+            return;
         }
         context.DisplayAs(SchedulerView.Render(scheduler) + TaskletTable.Render(AllTasklets(scheduler)), HtmlFormatter.MimeType);
-        return Task.CompletedTask;
     }
 
-    public Task ChannelsAsync(ShowChannels command, KernelInvocationContext context)
+    public void Channels(DirectiveOptions options, KernelCommand command, KernelInvocationContext context)
     {
         var channels = session.Scheduler.Channels;
-        if (command.Name is { } name)
+        if (options.Text("--name") is { } name)
         {
             var named = channels.Where(c => c.Name == name).ToList();
             if (named.Count == 0)
             {
                 context.Fail(command, message: $"#!channels: no channel is named '{name}'. Channels: {NameList(channels.Select(c => c.Name))}.");
-                return Task.CompletedTask;
+                return;
             }
             channels = named;
         }
         context.DisplayAs(ChannelView.RenderAll(channels, session.Trace.Events), HtmlFormatter.MimeType);
-        return Task.CompletedTask;
     }
 
-    public Task TimelineAsync(ShowTimeline command, KernelInvocationContext context)
+    public void Timeline(DirectiveOptions options, KernelCommand command, KernelInvocationContext context)
     {
-        if (command.Last is < 1)
-        {
-            context.Fail(command, message: $"#!timeline --last takes a number of steps, 1 or more; got {command.Last}.");
-            return Task.CompletedTask;
-        }
         IReadOnlyList<TraceEvent> events = session.Trace.Events;
-        if (command.Tasklet is { } name)
+        if (options.Text("--tasklet") is { } name)
         {
             var known = events.Select(e => e.Tasklet.Name).Concat(session.Scheduler.Tasklets.Select(t => t.Name)).Distinct().ToList();
             if (!known.Contains(name))
             {
                 context.Fail(command, message: $"#!timeline --tasklet: no tasklet named '{name}' is in the trace. Known: {NameList(known)}.");
-                return Task.CompletedTask;
+                return;
             }
             events = events.Where(e => e.Tasklet.Name == name || e.Partner?.Name == name).ToList();
         }
-        if (command.Last is { } last && events.Count > 0)
+        if (options.Number("--last") is { } last && events.Count > 0)
         {
             var from = events[^1].Step - last;
             events = events.Where(e => e.Step > from).ToList();
         }
         string? saved = null;
-        if (command.Save is { } file && !TrySave(command, context, file, out saved)) return Task.CompletedTask;
+        if (options.Text("--save") is { } file && !TrySave(command, context, file, out saved)) return;
         var html = Note(saved) + Note(session.Trace.Dropped > 0
             ? $"The trace keeps the last {session.Trace.Capacity:N0} events; {session.Trace.Dropped:N0} older ones were dropped."
             : null);
         html += TimelineView.Render(events);
-        if (command.Plot) html += Chart(Charts.Timeline(events)) + Chart(Charts.StepsPerTasklet(events));
+        if (options.Flag("--plot")) html += Chart(Charts.Timeline(events)) + Chart(Charts.StepsPerTasklet(events));
         context.DisplayAs(html, HtmlFormatter.MimeType);
-        return Task.CompletedTask;
     }
 
     /// <summary>Writes the whole kept trace to <paramref name="file"/> (relative to the notebook's folder); a path that cannot be written fails the cell.</summary>
-    private bool TrySave(ShowTimeline command, KernelInvocationContext context, string file, out string? saved)
+    private bool TrySave(KernelCommand command, KernelInvocationContext context, string file, out string? saved)
     {
         saved = null;
         var path = Path.GetFullPath(file.Trim().Trim('"'));
@@ -125,19 +110,15 @@ internal sealed class Handlers(NotebookSession session)
         }
     }
 
-    public Task ResetAsync(ResetStackless command, KernelInvocationContext context)
+    public void Reset(DirectiveOptions options, KernelCommand command, KernelInvocationContext context)
     {
         session.Reset();
         context.DisplayAs(Note("A fresh scheduler: no tasklets, an empty trace. Channels made before this belong to the old one: make them again.")
             + SchedulerView.Render(session.Scheduler), HtmlFormatter.MimeType);
-        return Task.CompletedTask;
     }
 
-    public Task ListAsync(ListStacklessCommands command, KernelInvocationContext context)
-    {
+    public void List(DirectiveOptions options, KernelCommand command, KernelInvocationContext context) =>
         context.DisplayAs(Help.CommandsHtml(), HtmlFormatter.MimeType);
-        return Task.CompletedTask;
-    }
 
     /// <summary>A run's output, its timeline, the state after it, and a deadlock panel; a tasklet's exception fails the cell.</summary>
     private void ShowRun(KernelCommand command, KernelInvocationContext context, RunOutcome outcome, long? requested)
@@ -154,7 +135,7 @@ internal sealed class Handlers(NotebookSession session)
         var summary = outcome.Steps == 0 && requested is not 0 && !outcome.Interrupted
             ? "Nothing to run: no tasklet is runnable. " + state
             : (outcome.Interrupted ? "Stopped: the cell was interrupted. " : "")
-              + $"Ran {outcome.Steps} step{(outcome.Steps == 1 ? "" : "s")} (step {scheduler.Steps - outcome.Steps + 1}–{scheduler.Steps}). " + state;
+              + $"Ran {StepsRan(outcome.Steps, scheduler.Steps)}. " + state;
 
         // The channels this run touched or that still hold waiters, at most MaxChannelsShown of them.
         var touched = outcome.Events.Select(e => e.Channel).OfType<ChannelBase>().ToHashSet();
@@ -172,6 +153,14 @@ internal sealed class Handlers(NotebookSession session)
                 $"Tasklet {culprit} raised {error.GetType().Name}: {error.Message}\nThe run stopped there; the other tasklets are as they were (#!tasklets shows them).");
         }
     }
+
+    /// <summary>"1 step (step 4)", "3 steps (steps 2–4)", "0 steps".</summary>
+    internal static string StepsRan(long ran, long lastStep) => ran switch
+    {
+        0 => "0 steps",
+        1 => $"1 step (step {lastStep})",
+        _ => $"{ran} steps (steps {lastStep - ran + 1}\u2013{lastStep})",
+    };
 
     private string Chart(Plotly.NET.GenericChart chart) => ChartHtml.Render(chart, session.NextChartId(), session.PlotlyJsUrl);
 

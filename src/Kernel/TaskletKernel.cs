@@ -35,15 +35,17 @@ internal sealed partial class TaskletKernel : Microsoft.DotNet.Interactive.Kerne
         {
             var directive = base.KernelSpecifierDirective;
             directive.Description = Help.Tasklet.Summary;
-            directive.Parameters.Add(new KernelDirectiveParameter("--name", "A name for the tasklet, shown in every view."));
+            foreach (var parameter in Setup.Parameters(Help.Tasklet)) directive.Parameters.Add(parameter);
             return directive;
         }
     }
 
     async Task IKernelCommandHandler<SubmitCode>.HandleAsync(SubmitCode command, KernelInvocationContext context)
     {
-        var name = command.Parameters.TryGetValue("--name", out var given) ? Unquote(given) : null;
-        if (name is { Length: 0 }) { context.Fail(command, message: "#!tasklet --name needs a name."); return; }
+        var line = Setup.LineOf(command, context, DirectiveName);
+        if (!DirectiveOptions.TryParse(Help.Tasklet, line, out var options, out var error)) { context.Fail(command, message: error); return; }
+        if (options.WantsHelp) { context.DisplayAs(Help.CommandHtml(Help.Tasklet), "text/html"); return; }
+        var name = options.Text("--name");
         if (string.IsNullOrWhiteSpace(command.Code)) { context.Fail(command, message: NoBodyMessage); return; }
 
         var csharp = _session.Root.FindKernelByName("csharp") as CSharpKernel
@@ -84,9 +86,6 @@ internal sealed partial class TaskletKernel : Microsoft.DotNet.Interactive.Kerne
         return variables.Where(v => names.Contains(v.Name) && v.Value is ChannelBase)
             .Select(v => (ChannelBase)v.Value).Distinct().OrderBy(c => c.Id).ToList();
     }
-
-    private static string Unquote(string value) =>
-        value.Length >= 2 && value[0] == '"' && value[^1] == '"' ? value[1..^1] : value;
 
     private static string Literal(string value) =>
         "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n").Replace("\r", "\\r") + "\"";

@@ -567,7 +567,8 @@ public sealed partial class Scheduler
                 default:
                     error = ExceptionDispatchInfo.Capture(new InvalidOperationException(
                         $"{t.Name} awaited something that is not a Stackless operation (a Task, a delay, I/O); " +
-                        "a tasklet body may only await channel operations, Schedule() and other tasklet bodies."));
+                        "a tasklet body may only await channel operations, Schedule() and other tasklet bodies. " +
+                        "To wait for a Task, await scheduler.BlockOn(task) (Scheduler.Default.BlockOn(task) in a notebook): the tasklet blocks and the others run meanwhile."));
                     break;
             }
         }

@@ -282,6 +282,7 @@ public class MisuseTests
         var t = s.Spawn(async () => { await Task.Delay(1); }, "sleepy");
         var e = Assert.Throws<InvalidOperationException>(() => s.Run());
         Assert.StartsWith("sleepy awaited something that is not a Stackless operation", e.Message);
+        Assert.Contains("await scheduler.BlockOn(task)", e.Message); // the message names the fix
         Assert.False(t.Alive);
         Assert.Equal(0, s.AliveCount);
         Health.AssertStillWorks(s);
