@@ -128,9 +128,11 @@ internal sealed class Handlers(NotebookSession session)
 
         var scheduler = session.Scheduler;
         var report = scheduler.GetDeadlockReport();
+        // When nothing can run with tasklets blocked, the deadlock panel below is the one banner that says why.
+        var panel = report.Blocked.Count > 0 && report.Runnable == 0 && report.WaitingIO == 0;
         var state = scheduler.AliveCount == 0 ? "No tasklet is alive."
             : report.Runnable > 0 ? $"{report.Runnable} runnable: #!run or #!step goes on."
-            : report.IsDeadlock ? "Deadlock: every alive tasklet is blocked."
+            : panel ? ""
             : $"Nothing runnable; {scheduler.AliveCount} alive.";
         var summary = outcome.Steps == 0 && requested is not 0 && !outcome.Interrupted
             ? "Nothing to run: no tasklet is runnable. " + state
@@ -140,10 +142,10 @@ internal sealed class Handlers(NotebookSession session)
         // The channels this run touched or that still hold waiters, at most MaxChannelsShown of them.
         var touched = outcome.Events.Select(e => e.Channel).OfType<ChannelBase>().ToHashSet();
         var channels = scheduler.Channels.Where(c => c.Balance != 0 || touched.Contains(c)).ToList();
-        var html = Note(summary) + (outcome.Events.Count > 0 ? TimelineView.Render(outcome.Events) : "") + SchedulerView.Render(scheduler)
+        var html = Note(summary.TrimEnd()) + (outcome.Events.Count > 0 ? TimelineView.Render(outcome.Events) : "") + SchedulerView.Render(scheduler, deadlockBanner: false)
             + ChannelView.RenderAll(channels.Take(MaxChannelsShown), session.Trace.Events)
             + Note(channels.Count > MaxChannelsShown ? $"{channels.Count - MaxChannelsShown} more channels: #!channels shows them all." : null);
-        if (report.IsDeadlock) html += DeadlockView.Render(report, session.ChannelsOf);
+        if (panel) html += DeadlockView.Render(report, session.ChannelsOf, session.HolderOf());
         context.DisplayAs(html, HtmlFormatter.MimeType);
 
         if (outcome.Error is { } error)

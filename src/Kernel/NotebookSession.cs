@@ -71,6 +71,33 @@ public sealed class NotebookSession
         return _namedChannels.TryGetValue(tasklet, out var named) ? named.Union(reachable).OrderBy(c => c.Id) : reachable;
     }
 
+    /// <summary>
+    /// Who, besides the blocked tasklets, may use a channel: "main" when a notebook variable holds it (a cell can
+    /// send or receive on it), else the first alive tasklet that is not blocked and may use it. What tells a
+    /// waiting tasklet from a stuck one in the deadlock panel.
+    /// </summary>
+    public Func<ChannelBase, string?> HolderOf()
+    {
+        var holders = new Dictionary<ChannelBase, string>(ReferenceEqualityComparer.Instance);
+        var variables = (Root.FindKernelByName("csharp") as Microsoft.DotNet.Interactive.CSharp.CSharpKernel)?.ScriptState?.Variables ?? [];
+        foreach (var variable in variables)
+        {
+            switch (variable.Value)
+            {
+                case ChannelBase c: holders.TryAdd(c, "main"); break;
+                case System.Collections.IEnumerable items and not string:
+                    if (variable.Type.IsArray ? typeof(ChannelBase).IsAssignableFrom(variable.Type.GetElementType())
+                        : variable.Type.IsGenericType && variable.Type.GetGenericArguments() is [var e] && typeof(ChannelBase).IsAssignableFrom(e))
+                        foreach (var item in items) if (item is ChannelBase c) holders.TryAdd(c, "main");
+                    break;
+            }
+        }
+        foreach (var t in Scheduler.Tasklets)
+            if (!t.IsMain && t.BlockedOn is null)
+                foreach (var c in ChannelsOf(t)) holders.TryAdd(c, t.Name);
+        return c => holders.GetValueOrDefault(c);
+    }
+
     /// <summary>Starts again: a fresh default scheduler (ids from 0), an empty trace.</summary>
     public void Reset()
     {

@@ -135,6 +135,7 @@ internal static class Html
         sb.Append(r).Append(" .sl-label{font-size:.85em;opacity:.75;margin-bottom:.2em;text-transform:uppercase;letter-spacing:.04em}");
         sb.Append(r).Append(" .sl-alert{border:2px solid #d62728;background:rgba(214,39,40,.16);border-radius:6px;padding:.35em .6em;margin:.35em 0;font-weight:700}");
         sb.Append(r).Append(" .sl-fine{border:1px solid #2ca02c;background:rgba(44,160,44,.12);border-radius:6px;padding:.35em .6em;margin:.35em 0}");
+        sb.Append(r).Append(" .sl-wait{border:1px solid #ff7f0e;background:rgba(255,127,14,.12);border-radius:6px;padding:.35em .6em;margin:.35em 0}");
         sb.Append(r).Append(" .sl-note{border-left:3px solid #ff7f0e;padding:.1em .5em;margin:.3em 0;background:rgba(255,127,14,.1)}");
         sb.Append(r).Append(" ol.sl-ring,").Append(r).Append(" ol.sl-queue,").Append(r).Append(" ul.sl-legend,").Append(r)
           .Append(" ol.sl-cycle{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;align-items:center;gap:.25em}");
@@ -144,7 +145,8 @@ internal static class Html
         sb.Append(r).Append(" .sl-chan{font-weight:600;border-style:dashed}");
         sb.Append(r).Append(" .sl-waitrow{display:flex;flex-wrap:wrap;align-items:center;gap:.4em;margin:.2em 0}");
         sb.Append(r).Append(" table{border-collapse:collapse;margin:.2em 0}");
-        sb.Append(r).Append(" th,").Append(r).Append(" td{border-bottom:1px solid rgba(127,127,127,.3);padding:.15em .65em;text-align:left;vertical-align:top}");
+        // Doubled class: Jupyter's own ".rendered_html td {text-align:right}" has the same weight as ".sl-view td".
+        sb.Append(r).Append(r).Append(" th,").Append(r).Append(r).Append(" td{border-bottom:1px solid rgba(127,127,127,.3);padding:.15em .65em;text-align:left;vertical-align:top}");
         sb.Append(r).Append(" th{font-weight:600}");
         sb.Append(r).Append(" code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.95em}");
         sb.Append(r).Append(" ul.sl-legend{font-size:.85em;gap:.8em;margin:.3em 0}");

@@ -15,8 +15,12 @@ public static class SchedulerView
     /// <summary>How many channels with waiters the view shows before "+N more".</summary>
     public const int MaxChannels = 30;
 
-    /// <summary>Renders <paramref name="scheduler"/>'s present state; each row shows at most <paramref name="maxPerRow"/> tasklets and says how many more.</summary>
-    public static string Render(Scheduler scheduler, int maxPerRow = DefaultMaxPerRow)
+    /// <summary>
+    /// Renders <paramref name="scheduler"/>'s present state; each row shows at most <paramref name="maxPerRow"/> tasklets
+    /// and says how many more. <paramref name="deadlockBanner"/> false leaves the deadlock banner to a
+    /// <see cref="DeadlockView"/> shown with it, so that one output has one banner.
+    /// </summary>
+    public static string Render(Scheduler scheduler, int maxPerRow = DefaultMaxPerRow, bool deadlockBanner = true)
     {
         ArgumentNullException.ThrowIfNull(scheduler);
         var tasklets = scheduler.Tasklets;
@@ -25,7 +29,7 @@ public static class SchedulerView
         sb.Append("<div class=\"sl-title\">Scheduler <span class=\"sl-muted\">").Append(Html.Num(scheduler.AliveCount))
           .Append(" alive (main not counted), run count ").Append(Html.Num(scheduler.RunCount)).Append(", ")
           .Append(Html.Num(scheduler.Steps)).Append(scheduler.Steps == 1 ? " step run" : " steps run").Append("</span></div>");
-        if (report.IsDeadlock)
+        if (report.IsDeadlock && deadlockBanner)
         {
             sb.Append("<div class=\"sl-alert\" data-role=\"deadlock\">Deadlock: ").Append(Html.Num(report.Blocked.Count))
               .Append(report.Blocked.Count == 1 ? " tasklet is" : " tasklets are").Append(" blocked and none can run.</div>");

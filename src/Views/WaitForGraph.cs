@@ -104,7 +104,7 @@ public static class WaitForGraph
     }
 
     /// <summary>The caller's channels for a tasklet; a lookup that fails (it may use reflection) counts as knowing none.</summary>
-    private static IEnumerable<ChannelBase> SafeChannels(Func<Tasklet, IEnumerable<ChannelBase>> channelsOf, Tasklet t)
+    internal static IEnumerable<ChannelBase> SafeChannels(Func<Tasklet, IEnumerable<ChannelBase>> channelsOf, Tasklet t)
     {
         try
         {
