@@ -16,6 +16,6 @@ internal static class Formatters
         Formatter.Register<Scheduler>((s, w) => w.Write(SchedulerView.Render(s) + TaskletTable.Render(s.Tasklets.OrderBy(t => t.Id))), HtmlFormatter.MimeType);
         Formatter.Register<TraceRecorder>((r, w) => w.Write(TimelineView.Render(r.Events)), HtmlFormatter.MimeType);
         Formatter.Register<Plotly.NET.GenericChart>((c, w) => w.Write(ChartHtml.Render(c, session.NextChartId(), session.PlotlyJsUrl)), HtmlFormatter.MimeType);
-        Formatter.Register<DeadlockReport>((d, w) => w.Write(DeadlockView.Render(d, session.ChannelsOf, session.HolderOf())), HtmlFormatter.MimeType);
+        Formatter.Register<DeadlockReport>((d, w) => w.Write(DeadlockView.Render(d, session.ChannelsOf, session.HolderOf(), NotebookSession.BlockedAt)), HtmlFormatter.MimeType);
     }
 }

@@ -145,7 +145,7 @@ internal sealed class Handlers(NotebookSession session)
         var html = Note(summary.TrimEnd()) + (outcome.Events.Count > 0 ? TimelineView.Render(outcome.Events) : "") + SchedulerView.Render(scheduler, deadlockBanner: false)
             + ChannelView.RenderAll(channels.Take(MaxChannelsShown), session.Trace.Events)
             + Note(channels.Count > MaxChannelsShown ? $"{channels.Count - MaxChannelsShown} more channels: #!channels shows them all." : null);
-        if (panel) html += DeadlockView.Render(report, session.ChannelsOf, session.HolderOf());
+        if (panel) html += DeadlockView.Render(report, session.ChannelsOf, session.HolderOf(), NotebookSession.BlockedAt);
         context.DisplayAs(html, HtmlFormatter.MimeType);
 
         if (outcome.Error is { } error)

@@ -98,6 +98,10 @@ public sealed class NotebookSession
         return c => holders.GetValueOrDefault(c);
     }
 
+    /// <summary>Where a tasklet blocked: "line 3 of its #!tasklet cell", or null when its body comes from no #!tasklet cell.</summary>
+    public static string? BlockedAt(Tasklet tasklet) =>
+        BlockSites.LineOf(tasklet) is { } line ? $"line {line} of its #!tasklet cell" : null;
+
     /// <summary>Starts again: a fresh default scheduler (ids from 0), an empty trace.</summary>
     public void Reset()
     {

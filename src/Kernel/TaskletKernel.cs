@@ -73,7 +73,7 @@ internal sealed partial class TaskletKernel : Microsoft.DotNet.Interactive.Kerne
         code.Append("global::StacklessInteractive.Kernel.NotebookSession.Current.SpawnFromCell(")
             .Append(name is null ? "null" : Literal(name))
             .Append(", async global::StacklessInteractive.TaskletBody () =>\n{\n#line 1\n")
-            .Append(body)
+            .Append(BlockSites.Rewrite(body))
             .Append("\n#line default\n});"); // a statement: the tasklet's view comes from this kernel, once
         return code.ToString();
     }

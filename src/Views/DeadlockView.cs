@@ -20,9 +20,11 @@ public static class DeadlockView
     /// Renders <paramref name="report"/>. <paramref name="channelsOf"/> says which channels a tasklet may use, to find
     /// the cycle; by default <see cref="Tasklet.ReachableChannels"/> (the channels in its arguments and closure).
     /// <paramref name="holderOf"/> says who, outside the blocked tasklets, may use a channel ("main" or a tasklet's
-    /// name; null for nobody): what tells waiting from stuck.
+    /// name; null for nobody): what tells waiting from stuck. <paramref name="blockedAt"/> says where in its code a
+    /// tasklet blocked ("line 3 of its cell"), when known.
     /// </summary>
-    public static string Render(DeadlockReport report, Func<Tasklet, IEnumerable<ChannelBase>>? channelsOf = null, Func<ChannelBase, string?>? holderOf = null)
+    public static string Render(DeadlockReport report, Func<Tasklet, IEnumerable<ChannelBase>>? channelsOf = null,
+        Func<ChannelBase, string?>? holderOf = null, Func<Tasklet, string?>? blockedAt = null)
     {
         ArgumentNullException.ThrowIfNull(report);
         channelsOf ??= static t => t.ReachableChannels();
@@ -40,7 +42,7 @@ public static class DeadlockView
         AppendBanner(sb, report, diagnosis);
         if (blocked.Count == 0) return Html.End(sb);
 
-        sb.Append("<table class=\"sl-blocked\"><thead><tr><th>tasklet</th><th>waits to</th><th>on channel</th><th>balance</th><th>served by</th></tr></thead><tbody>");
+        sb.Append("<table class=\"sl-blocked\"><thead><tr><th>tasklet</th><th>waits to</th><th>on channel</th><th>balance</th><th>served by</th>").Append(blockedAt is null ? "" : "<th>blocked at</th>").Append("</tr></thead><tbody>");
         // Stuck ones first: they are what the banner is about.
         foreach (var b in diagnosis.Stuck.Concat(diagnosis.Waiting).Take(MaxRows))
         {
@@ -52,7 +54,9 @@ public static class DeadlockView
             sb.Append("<td>").Append(Html.Escape(b.Tasklet.Name)).Append("</td><td>").Append(b.Action).Append("</td><td>")
               .Append(Html.Escape(b.Channel.Name)).Append("</td><td>").Append(Html.Num(b.Channel.Balance)).Append(" <span class=\"sl-muted\">(")
               .Append(Html.Escape(ChannelView.BalanceMeaning(b.Channel.Balance))).Append(")</span></td><td>")
-              .Append(Html.Escape(servedBy)).Append(stuck && servedBy != "nobody" ? " <span class=\"sl-muted\">(stuck too)</span>" : "").Append("</td></tr>");
+              .Append(Html.Escape(servedBy)).Append(stuck && servedBy != "nobody" ? " <span class=\"sl-muted\">(stuck too)</span>" : "").Append("</td>");
+            if (blockedAt is not null) sb.Append("<td data-role=\"blocked-at\">").Append(Html.Escape(blockedAt(b.Tasklet) ?? "unknown")).Append("</td>");
+            sb.Append("</tr>");
         }
         sb.Append("</tbody></table>");
         if (blocked.Count > MaxRows)

@@ -39,6 +39,8 @@ public class DeadlockPanelTests(KernelFixture notebook)
         var banner = Assert.Single(run.QuerySelectorAll(".sl-alert, .sl-wait, .sl-fine"));
         Assert.Equal("Deadlock: 2 tasklets are blocked and none can run.", banner.TextContent);
         Assert.Equal("Ran 2 steps (steps 1\u20132).", run.QuerySelector(".sl-note")!.TextContent);
+        // each blocked at line 2 of its cell (the #!tasklet line is line 1), where it receives
+        Assert.Equal(["line 2 of its #!tasklet cell", "line 2 of its #!tasklet cell"], run.QuerySelectorAll("tr[data-tasklet] [data-role=blocked-at]").Select(c => c.TextContent));
         var report = Cell.Document(await notebook.Run("Scheduler.Default.GetDeadlockReport()"));
         Assert.Equal("deadlocked", report.QuerySelector(".sl-deadlock-view")!.GetAttribute("data-state"));
         await notebook.Run("foreach (var t in Scheduler.Default.Tasklets.ToList()) t.Kill();");
@@ -53,6 +55,23 @@ public class DeadlockPanelTests(KernelFixture notebook)
         var run = Cell.Document(await notebook.Run("#!run"));
         Assert.Equal("waiting", run.QuerySelector(".sl-deadlock-view")!.GetAttribute("data-state"));
         Assert.Equal("r2 -> c2 -> r1 -> c1 -> r0 -> c0 -> main", run.QuerySelector("[data-role=chain]")!.GetAttribute("data-chain"));
+        await notebook.Run("foreach (var t in Scheduler.Default.Tasklets.ToList()) t.Kill();");
+    }
+
+    [Fact]
+    public async Task BlockedAt_IsTheLineOfTheAwaitThatBlocked_AndTheBodyBehavesAsWritten()
+    {
+        await notebook.Reset();
+        await notebook.Run("var gate = new Channel<int>(name: \"gate\");\nvar never = new Channel<int>(name: \"never\");");
+        await notebook.Run("#!tasklet --name late\nawait Stackless.Schedule();\nvar x = await gate.Receive()\n    + 1;\nConsole.WriteLine($\"x={x}\");\nawait never.Receive();");
+        var first = Cell.Document(await notebook.Run("#!run"));
+        Assert.Equal("line 3 of its #!tasklet cell", first.QuerySelector("tr[data-tasklet=late] [data-role=blocked-at]")!.TextContent);
+        await notebook.Run("gate.Send(41);");
+        var second = await notebook.Run("#!run");
+        Assert.Equal("line 6 of its #!tasklet cell", Cell.Document(second).QuerySelector("tr[data-tasklet=late] [data-role=blocked-at]")!.TextContent);
+        // a body that does not compile still reports the line the user wrote
+        var message = Cell.FailureOf(await notebook.Submit("#!tasklet --name broken\nawait Stackless.Schedule();\nawait gate.Send(\"no\");"));
+        Assert.Contains("(2,", message); // the body's own numbering, as before the rewrite
         await notebook.Run("foreach (var t in Scheduler.Default.Tasklets.ToList()) t.Kill();");
     }
 }
