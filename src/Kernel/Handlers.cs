@@ -56,34 +56,55 @@ internal sealed class Handlers(NotebookSession session)
             }
             channels = named;
         }
-        context.DisplayAs(ChannelView.RenderAll(channels, session.Trace.Events), HtmlFormatter.MimeType);
+        context.DisplayAs(ChannelView.RenderAll(channels, session.Trace.Events,
+            "No channels yet: every channel made since the extension was loaded or reset is listed here (tracking is on)."), HtmlFormatter.MimeType);
     }
 
     public void Timeline(DirectiveOptions options, KernelCommand command, KernelInvocationContext context)
     {
         IReadOnlyList<TraceEvent> events = session.Trace.Events;
-        if (options.Text("--tasklet") is { } name)
+        // --last N: the last N steps of the program, whoever ran them (the steps that main's events between runs carry are kept with them).
+        if (options.Number("--last") is { } last)
         {
-            var known = events.Select(e => e.Tasklet.Name).Concat(session.Scheduler.Tasklets.Select(t => t.Name)).Distinct().ToList();
-            if (!known.Contains(name))
-            {
-                context.Fail(command, message: $"#!timeline --tasklet: no tasklet named '{name}' is in the trace. Known: {NameList(known)}.");
-                return;
-            }
-            events = events.Where(e => e.Tasklet.Name == name || e.Partner?.Name == name).ToList();
-        }
-        if (options.Number("--last") is { } last && events.Count > 0)
-        {
-            var from = events[^1].Step - last;
+            var from = session.Scheduler.Steps - last;
             events = events.Where(e => e.Step > from).ToList();
         }
+        Func<Tasklet, bool>? pinned = null;
+        if (options.Text("--tasklet") is { } pattern)
+        {
+            var matches = NamePattern(pattern);
+            var known = session.Trace.Events.Select(e => e.Tasklet.Name).Concat(session.Scheduler.Tasklets.Select(t => t.Name)).Distinct().ToList();
+            if (!known.Any(matches))
+            {
+                context.Fail(command, message: $"#!timeline --tasklet: no tasklet named '{pattern}' is in the trace. Known: {NameList(known.Take(20))}{(known.Count > 20 ? $" and {known.Count - 20} more" : "")}.");
+                return;
+            }
+            events = events.Where(e => matches(e.Tasklet.Name) || e.Partner is { } p && matches(p.Name)).ToList();
+            pinned = t => matches(t.Name);
+        }
+        var timeline = new TimelineOptions
+        {
+            Pinned = pinned,
+            MaxLanes = (int)Math.Min(options.Number("--lanes") ?? new TimelineOptions().MaxLanes, 10_000),
+            EmptyHint = session.Trace.Total == 0
+                ? "Nothing has run since the extension was loaded or reset (the trace is on): #!run or #!step, then #!timeline."
+                : "No step of the trace matches: a smaller --last, or another --tasklet.",
+        };
         string? saved = null;
         if (options.Text("--save") is { } file && !TrySave(command, context, file, out saved)) return;
         var html = Note(saved) + Note(session.Trace.Dropped > 0
             ? $"The trace keeps the last {session.Trace.Capacity:N0} events; {session.Trace.Dropped:N0} older ones were dropped."
             : null);
-        html += TimelineView.Render(events);
-        if (options.Flag("--plot")) html += Chart(Charts.Timeline(events)) + Chart(Charts.StepsPerTasklet(events));
+        var model = TimelineModel.Build(events);
+        html += TimelineView.Render(model, timeline);
+        if (options.Flag("--plot"))
+        {
+            html += Chart(Charts.Timeline(model, timeline));
+            var tasklets = events.Where(e => e.Reason == TraceReason.Run).Select(e => e.Tasklet).Distinct().Count();
+            html += tasklets > Charts.MaxBarsPerTasklet
+                ? string.Concat(Charts.ScaleSummary(events).Select(Chart))
+                : Chart(Charts.StepsPerTasklet(events));
+        }
         context.DisplayAs(html, HtmlFormatter.MimeType);
     }
 
@@ -108,6 +129,16 @@ internal sealed class Handlers(NotebookSession session)
             context.Fail(command, message: $"#!timeline --save: could not write '{path}': {e.Message}");
             return false;
         }
+    }
+
+    /// <summary>A name, or a pattern where * stands for any text and ? for one character ("worker*").</summary>
+    internal static Func<string, bool> NamePattern(string pattern)
+    {
+        if (pattern.IndexOfAny(['*', '?']) < 0) return name => name == pattern;
+        var regex = new System.Text.RegularExpressions.Regex(
+            "^" + System.Text.RegularExpressions.Regex.Escape(pattern).Replace("\\*", ".*").Replace("\\?", ".") + "$",
+            System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        return regex.IsMatch;
     }
 
     public void Reset(DirectiveOptions options, KernelCommand command, KernelInvocationContext context)

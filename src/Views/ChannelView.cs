@@ -22,14 +22,15 @@ public static class ChannelView
         return Html.End(sb);
     }
 
-    /// <summary>Renders several channels, in the order given, as one output with one style sheet.</summary>
-    public static string RenderAll(IEnumerable<ChannelBase> channels, IReadOnlyList<TraceEvent>? trace = null)
+    /// <summary>Renders several channels, in the order given, as one output with one style sheet; <paramref name="emptyHint"/> is what it says when there are none.</summary>
+    public static string RenderAll(IEnumerable<ChannelBase> channels, IReadOnlyList<TraceEvent>? trace = null, string? emptyHint = null)
     {
         ArgumentNullException.ThrowIfNull(channels);
         var list = channels.ToList();
         var sb = Html.Begin("sl-channels", $"data-count=\"{Html.Num(list.Count)}\"");
         if (list.Count == 0)
-            sb.Append("<div class=\"sl-box sl-muted\">No channels to show. Channels are listed once <code>scheduler.TrackChannels = true</code> is set before they are created.</div>");
+            sb.Append("<div class=\"sl-box sl-muted\" data-role=\"empty\">").Append(emptyHint is { } hint ? Html.Escape(hint)
+                : "No channels to show. Channels are listed once <code>scheduler.TrackChannels = true</code> is set before they are created.").Append("</div>");
         foreach (var ch in list)
         {
             sb.Append("<div class=\"sl-box sl-channel-view\" ").Append(Attributes(ch)).Append('>');

@@ -54,6 +54,22 @@ public sealed class TimelineModel
     /// <summary>The tasklet that ran <paramref name="step"/>, or null when no step of that number is in the trace.</summary>
     public Tasklet? RunnerAt(long step) => _runners.TryGetValue(step, out var t) ? t : null;
 
+    /// <summary>
+    /// The indices of the lanes to draw, in lane order: every <see cref="TimelineOptions.Pinned"/> lane (up to
+    /// <see cref="TimelineOptions.MaxLanes"/>), then the others, lowest ids first, up to that many in all.
+    /// </summary>
+    public IReadOnlyList<int> LanesToDraw(TimelineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var max = Math.Max(1, options.MaxLanes);
+        var chosen = new SortedSet<int>();
+        if (options.Pinned is { } pinned)
+            for (var i = 0; i < Lanes.Count && chosen.Count < max; i++)
+                if (pinned(Lanes[i].Tasklet)) chosen.Add(i);
+        for (var i = 0; i < Lanes.Count && chosen.Count < max; i++) chosen.Add(i);
+        return chosen.ToList();
+    }
+
     /// <summary>The lane of <paramref name="tasklet"/>, or null.</summary>
     public TaskletLane? LaneOf(Tasklet tasklet) => Lanes.FirstOrDefault(l => l.Tasklet == tasklet);
 

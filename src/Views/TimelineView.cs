@@ -32,13 +32,15 @@ public static class TimelineView
         if (model.IsEmpty)
         {
             var empty = Html.Begin("sl-timeline-view", "data-empty=\"true\"");
-            empty.Append("<div class=\"sl-box sl-muted\">No trace events to draw. Record them with <code>scheduler.Trace = new TraceRecorder()</code> before running.</div>");
+            empty.Append("<div class=\"sl-box sl-muted\">").Append(options.EmptyHint is { } hint ? Html.Escape(hint)
+                : "No trace events to draw. Record them with <code>scheduler.Trace = new TraceRecorder()</code> before running.").Append("</div>");
             return Html.End(empty);
         }
 
         var maxSteps = Math.Max(1, options.MaxSteps);
         var summary = model.StepCount > maxSteps ? TimelineSummary.Of(model, maxSteps) : null;
-        var lanes = model.Lanes.Take(Math.Max(1, options.MaxLanes)).ToList();
+        var drawn = model.LanesToDraw(options);
+        var lanes = drawn.Select(i => model.Lanes[i]).ToList();
         var hiddenLanes = model.Lanes.Count - lanes.Count;
 
         var sb = Html.Begin("sl-timeline-view",
@@ -58,11 +60,12 @@ public static class TimelineView
         if (hiddenLanes > 0)
         {
             sb.Append("<div class=\"sl-note\" data-hidden-lanes=\"").Append(Html.Num(hiddenLanes)).Append("\">")
-              .Append(Html.Num(hiddenLanes)).Append(" more tasklets (the highest ids) are not drawn; their hand-offs are left out.</div>");
+              .Append(Html.Num(hiddenLanes)).Append(options.Pinned is null ? " more tasklets (the highest ids) are not drawn" : " more tasklets are not drawn")
+              .Append("; their hand-offs are left out. <code>--lanes N</code> draws more, <code>--tasklet NAME</code> picks them.</div>");
         }
 
         if (summary is null) AppendExact(sb, model, lanes, options);
-        else AppendSummary(sb, summary, lanes, options);
+        else AppendSummary(sb, summary, drawn, options);
 
         sb.Append(Html.Legend(StatePalette.States));
         return Html.End(sb);
@@ -129,7 +132,8 @@ public static class TimelineView
     {
         var columns = model.StepCount;
         var cell = CellWidth(columns, options);
-        var width = LabelWidth + columns * cell + 12;
+        // room on the right for the value label of a hand-off in the last column
+        var width = LabelWidth + columns * cell + 12 + (cell >= 11 ? 7 * Math.Max(1, options.ValueLabelLength) : 0);
         var height = AxisHeight + lanes.Count * RowHeight + 4;
         OpenSvg(sb, width, height, $"timeline of {lanes.Count} tasklets over {columns} steps");
         var titles = lanes.Sum(l => l.Segments.Count) <= MaxCellTitles;
@@ -145,7 +149,7 @@ public static class TimelineView
             {
                 var x = LabelWidth + (seg.Start - model.FirstStep) * cell;
                 AppendCell(sb, x, LaneY(i), seg.Length * cell, seg.State, seg.Start, seg.End,
-                    titles ? $"{lane.Label}: {StatePalette.Label(seg.State)}, {StepRange(seg.Start, seg.End)}" : null);
+                    titles ? $"{lane.Label}: {StateLabel(lane.Tasklet, seg.State)}, {StepRange(seg.Start, seg.End)}" : null);
             }
             sb.Append("</g>");
         }
@@ -191,28 +195,33 @@ public static class TimelineView
         sb.Append("</g>");
     }
 
-    private static void AppendSummary(StringBuilder sb, TimelineSummary summary, List<TaskletLane> lanes, TimelineOptions options)
+    /// <summary>What a cell's state means for its tasklet: main out of the ring is the one driving the run, not a paused tasklet.</summary>
+    internal static string StateLabel(Tasklet tasklet, LaneState state) =>
+        tasklet.IsMain && state == LaneState.Paused ? "driving the run" : StatePalette.Label(state);
+
+    private static void AppendSummary(StringBuilder sb, TimelineSummary summary, IReadOnlyList<int> drawn, TimelineOptions options)
     {
         var model = summary.Model;
+        var lanes = drawn.Select(i => model.Lanes[i]).ToList();
         var columns = summary.BucketCount;
         var cell = CellWidth(columns, options);
         var width = LabelWidth + columns * cell + 12;
         var countsY = LaneY(lanes.Count);
         var height = countsY + RowHeight + 4;
         OpenSvg(sb, width, height, $"timeline of {lanes.Count} tasklets over {model.StepCount} steps in {columns} buckets");
-        var titles = lanes.Select((_, i) => summary.SegmentsOf(i).Count).Sum() <= MaxCellTitles;
+        var titles = drawn.Sum(i => summary.SegmentsOf(i).Count) <= MaxCellTitles;
         AppendAxis(sb, columns, cell, c => summary.BucketStart((int)c));
 
         for (var i = 0; i < lanes.Count; i++)
         {
             var lane = lanes[i];
             AppendLaneStart(sb, lane, i);
-            foreach (var seg in summary.SegmentsOf(i))
+            foreach (var seg in summary.SegmentsOf(drawn[i]))
             {
                 var x = LabelWidth + (seg.Start - model.FirstStep) / (double)summary.BucketSize * cell;
                 var w = ((seg.End - seg.Start) / summary.BucketSize + 1) * cell;
                 AppendCell(sb, x, LaneY(i), w, seg.State, seg.Start, seg.End,
-                    titles ? $"{lane.Label}: mostly {StatePalette.Label(seg.State)}, {StepRange(seg.Start, seg.End)}" : null);
+                    titles ? $"{lane.Label}: mostly {StateLabel(lane.Tasklet, seg.State)}, {StepRange(seg.Start, seg.End)}" : null);
             }
             sb.Append("</g>");
         }

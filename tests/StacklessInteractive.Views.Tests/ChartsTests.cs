@@ -11,24 +11,35 @@ public class ChartsTests
 
     private static T[] Array<T>(JsonElement e, string name) => e.GetProperty(name).EnumerateArray().Select(x => x.Deserialize<T>()!).ToArray();
 
+    private static List<JsonElement> Bars(JsonElement figure) =>
+        figure.GetProperty("data").EnumerateArray().Where(t => t.GetProperty("type").GetString() == "bar").ToList();
+
     [Fact]
-    public void Timeline_OneTracePerStatePresent_BarsStartAtTheirStep()
+    public void Timeline_OneTracePerStatePresent_BarsCentredOnTheirStep()
     {
         var (s, _, _, _) = Scenarios.ProducerConsumer();
         var figure = Figure(Charts.Timeline(s.Events()));
-        var traces = figure.GetProperty("data").EnumerateArray().ToList();
+        var traces = Bars(figure);
         Assert.Equal(new[] { "running", "runnable", "blocked (send)", "blocked (receive)", "dead" }, traces.Select(t => t.GetProperty("name").GetString()));
         Assert.All(traces, t => Assert.Equal("h", t.GetProperty("orientation").GetString()));
 
-        // producer ran steps 1, 3, 5 and consumer steps 2, 4: one-step bars based at those steps.
+        // producer ran steps 1, 3, 5 and consumer steps 2, 4: one-step bars centred on those steps (the ticks).
         var running = traces[0];
         Assert.Equal(new[] { "producer", "producer", "producer", "consumer", "consumer" }, Array<string>(running, "y"));
-        Assert.Equal(new long[] { 1, 3, 5, 2, 4 }, Array<long>(running, "base"));
+        Assert.Equal(new[] { 0.5, 2.5, 4.5, 1.5, 3.5 }, Array<double>(running, "base"));
         Assert.Equal(new long[] { 1, 1, 1, 1, 1 }, Array<long>(running, "x"));
         Assert.Equal(StatePalette.Color(LaneState.Running), running.GetProperty("marker").GetProperty("color").GetString());
         var dead = traces[4];
         Assert.Equal(new[] { "consumer" }, Array<string>(dead, "y"));
-        Assert.Equal(new long[] { 5 }, Array<long>(dead, "base"));
+        Assert.Equal(new[] { 4.5 }, Array<double>(dead, "base"));
+
+        // and the hand-offs, a line from the sender's row to the receiver's at the step of each
+        var handOffs = figure.GetProperty("data").EnumerateArray().Single(t => t.GetProperty("name").GetString() == "hand-offs");
+        var y = handOffs.GetProperty("y").EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Null ? null : e.GetString()).ToArray();
+        var model = TimelineModel.Build(s.Events());
+        Assert.Equal(model.HandOffs.SelectMany(h => new[] { "producer", "consumer", null }), y);
+        Assert.Equal(model.HandOffs.SelectMany(h => new double?[] { h.Step, h.Step, null }),
+            handOffs.GetProperty("x").EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Null ? (double?)null : e.GetDouble()));
 
         var layout = figure.GetProperty("layout");
         Assert.Equal("overlay", layout.GetProperty("barmode").GetString());
@@ -40,7 +51,7 @@ public class ChartsTests
     {
         var events = Scenarios.PingPong(30).Events();
         var model = TimelineModel.Build(events);
-        var traces = Figure(Charts.Timeline(events)).GetProperty("data").EnumerateArray().ToList();
+        var traces = Bars(Figure(Charts.Timeline(events)));
         var perLane = traces.SelectMany(t => Array<string>(t, "y").Zip(Array<long>(t, "x"))).GroupBy(p => p.First).ToDictionary(g => g.Key, g => g.Sum(p => p.Second));
         Assert.Equal(new[] { "a", "b" }, perLane.Keys.Order());
         Assert.All(perLane.Values, total => Assert.Equal(model.StepCount, total));
@@ -55,10 +66,10 @@ public class ChartsTests
         var figure = Figure(Charts.Timeline(events, new TimelineOptions { MaxSteps = 20 }));
         Assert.Contains($"{model.StepCount} steps summarised in buckets of {summary.BucketSize}",
             figure.GetProperty("layout").GetProperty("title").GetProperty("text").GetString());
-        var traces = figure.GetProperty("data").EnumerateArray().ToList();
-        var bars = traces.SelectMany(t => Array<string>(t, "y").Zip(Array<long>(t, "base"), Array<long>(t, "x"))).ToList();
+        var traces = Bars(figure);
+        var bars = traces.SelectMany(t => Array<string>(t, "y").Zip(Array<double>(t, "base"), Array<long>(t, "x"))).ToList();
         Assert.Equal(summary.SegmentsOf(0).Count + summary.SegmentsOf(1).Count, bars.Count);
-        Assert.All(bars, b => Assert.Equal(0, (b.Second - model.FirstStep) % summary.BucketSize)); // every bar starts on a bucket
+        Assert.All(bars, b => Assert.Equal(0, (long)(b.Second + 0.5 - model.FirstStep) % summary.BucketSize)); // every bar starts on a bucket
         Assert.All(bars.GroupBy(b => b.First), lane => Assert.Equal(model.StepCount, lane.Sum(b => b.Third)));
     }
 
@@ -71,6 +82,39 @@ public class ChartsTests
         var layout = Figure(Charts.Timeline(s.Events(), new TimelineOptions { MaxLanes = 2 })).GetProperty("layout");
         Assert.Equal(2, layout.GetProperty("yaxis").GetProperty("categoryarray").GetArrayLength());
         Assert.Contains("2 more tasklets not shown", layout.GetProperty("title").GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public void ScaleSummary_HistogramsStepsAndStates_AndNamesTheTopTasklets()
+    {
+        var s = new Scheduler { Trace = new TraceRecorder() };
+        for (var i = 0; i < 200; i++)
+        {
+            var k = i;
+            s.Spawn(async () => { for (var j = 0; j < k % 5; j++) await s.Schedule(); }, name: $"w{k}");
+        }
+        s.Run();
+        var charts = Charts.ScaleSummary(s.Events(), top: 3);
+        Assert.Equal(3, charts.Count);
+        var histogram = Figure(charts[0]).GetProperty("data")[0];
+        Assert.Equal(200, Array<long>(histogram, "y").Sum()); // every tasklet counted once
+        Assert.Equal(new long[] { 0, 40, 40, 40, 40, 40 }, Array<long>(histogram, "y")); // 1 to 5 steps each
+        var states = Figure(charts[1]).GetProperty("data")[0];
+        Assert.Contains("running", Array<string>(states, "x"));
+        var top = Figure(charts[2]).GetProperty("data")[0];
+        Assert.Equal(new[] { "w4", "w9", "w14" }, Array<string>(top, "x"));
+        Assert.Equal(new long[] { 5, 5, 5 }, Array<long>(top, "y"));
+    }
+
+    [Fact]
+    public void Timeline_PinnedLanes_AreDrawnBeyondMaxLanes()
+    {
+        var s = new Scheduler { Trace = new TraceRecorder() };
+        for (var i = 0; i < 10; i++) s.SpawnAction(() => { }, name: $"t{i}");
+        s.Run();
+        var layout = Figure(Charts.Timeline(s.Events(), new TimelineOptions { MaxLanes = 3, Pinned = t => t.Name == "t9" })).GetProperty("layout");
+        Assert.Contains("t9", Array<string>(layout.GetProperty("yaxis"), "categoryarray"));
+        Assert.Equal(3, layout.GetProperty("yaxis").GetProperty("categoryarray").GetArrayLength());
     }
 
     [Fact]
