@@ -25,6 +25,11 @@ internal static class Setup
 
         root.AddMiddleware(async (command, context, next) =>
         {
+            if (command is SubmitCode { TargetKernelName: "csharp" } submit && MainCellWarnings.Rewrite(submit) is { } quiet)
+            {
+                await next(quiet, context);
+                return;
+            }
             if (context.Command is SubmitCode { Code: var code } && command is not SubmitCode)
             {
                 // The host could not bind a line of ours (an unknown option, one given twice, a stray argument): it

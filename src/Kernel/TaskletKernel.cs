@@ -54,7 +54,8 @@ internal sealed partial class TaskletKernel : Microsoft.DotNet.Interactive.Kerne
         var result = await csharp.SendAsync(new SubmitCode(SpawnCode(name, command.Code)));
         if (result.Events.OfType<CommandFailed>().FirstOrDefault() is { } failed)
         {
-            context.Fail(command, message: $"The body of tasklet {name ?? "(unnamed)"} does not compile; nothing was spawned.\n{failed.Message}");
+            // The C# kernel has already shown its errors in this cell (both hosts print them): say what it means, not them again.
+            context.Fail(command, message: $"The body of tasklet {name ?? "(unnamed)"} does not compile (the compiler's errors are above); nothing was spawned.");
             return;
         }
         if (_session.TakeSpawnedFromCell() is not { } tasklet || _session.Scheduler.AliveCount != aliveBefore + 1)
@@ -63,6 +64,7 @@ internal sealed partial class TaskletKernel : Microsoft.DotNet.Interactive.Kerne
             return;
         }
         _session.NoteChannels(tasklet, NamedChannels(csharp, command.Code));
+        BlockSites.Note(tasklet, command.Code);
         context.DisplayAs(Views.TaskletTable.Render([tasklet]) + Views.SchedulerView.Render(_session.Scheduler), "text/html");
     }
 
@@ -73,7 +75,7 @@ internal sealed partial class TaskletKernel : Microsoft.DotNet.Interactive.Kerne
         code.Append("global::StacklessInteractive.Kernel.NotebookSession.Current.SpawnFromCell(")
             .Append(name is null ? "null" : Literal(name))
             .Append(", async global::StacklessInteractive.TaskletBody () =>\n{\n#line 1\n")
-            .Append(BlockSites.Rewrite(body))
+            .Append(body)
             .Append("\n#line default\n});"); // a statement: the tasklet's view comes from this kernel, once
         return code.ToString();
     }

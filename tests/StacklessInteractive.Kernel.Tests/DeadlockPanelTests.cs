@@ -70,8 +70,10 @@ public class DeadlockPanelTests(KernelFixture notebook)
         var second = await notebook.Run("#!run");
         Assert.Equal("line 6 of its #!tasklet cell", Cell.Document(second).QuerySelector("tr[data-tasklet=late] [data-role=blocked-at]")!.TextContent);
         // a body that does not compile still reports the line the user wrote
-        var message = Cell.FailureOf(await notebook.Submit("#!tasklet --name broken\nawait Stackless.Schedule();\nawait gate.Send(\"no\");"));
-        Assert.Contains("(2,", message); // the body's own numbering, as before the rewrite
+        var (broken, seen) = await notebook.SubmitSeeingAll("#!tasklet --name broken\nawait Stackless.Schedule();\nawait gate.Send(\"no\");");
+        Assert.Contains("does not compile", Cell.FailureOf(broken));
+        var shown = seen.OfType<Microsoft.DotNet.Interactive.Events.DiagnosticsProduced>().SelectMany(d => d.FormattedDiagnostics).Select(f => f.Value).ToList();
+        Assert.Contains(shown, text => text.Contains("(2,") && text.Contains("CS1503")); // the body's own numbering: compiled as written
         await notebook.Run("foreach (var t in Scheduler.Default.Tasklets.ToList()) t.Kill();");
     }
 }

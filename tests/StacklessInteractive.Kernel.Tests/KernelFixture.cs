@@ -55,6 +55,22 @@ public sealed class KernelFixture : IAsyncLifetime
         return result;
     }
 
+    /// <summary>Runs one cell, also collecting every event the kernel publishes meanwhile (a host shows those of nested commands too).</summary>
+    public async Task<(KernelCommandResult Result, IReadOnlyList<KernelEvent> Seen)> SubmitSeeingAll(string code)
+    {
+        var seen = new Observer();
+        using (Kernel.KernelEvents.Subscribe(seen))
+            return (await Kernel.SubmitCodeAsync(code), seen.Events);
+    }
+
+    private sealed class Observer : IObserver<KernelEvent>
+    {
+        public List<KernelEvent> Events { get; } = [];
+        public void OnNext(KernelEvent value) { lock (Events) Events.Add(value); }
+        public void OnError(Exception error) { }
+        public void OnCompleted() { }
+    }
+
     /// <summary>Starts every test from a fresh scheduler.</summary>
     public Task Reset() => Run("#!stackless-reset");
 }

@@ -29,7 +29,7 @@ internal static class LocalFeed
 
     /// <summary>Runs a command to its end (at most <paramref name="minutes"/>); a failure fails the test unless allowed.</summary>
     public static (int ExitCode, string Output) Run(string file, string arguments, string? directory = null,
-        bool allowFailure = false, int minutes = 10)
+        bool allowFailure = false, int minutes = 10, (string Name, string Value)? environment = null)
     {
         var info = new ProcessStartInfo(file, arguments)
         {
@@ -38,6 +38,7 @@ internal static class LocalFeed
             RedirectStandardError = true,
         };
         info.Environment.Remove("STACKLESS_PLOTLY_JS");
+        if (environment is var (name, value)) info.Environment[name] = value;
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -98,3 +98,31 @@ public class OptionTests(KernelFixture notebook)
         await notebook.Run("Scheduler.Default.Tasklets.Single().Kill();");
     }
 }
+
+/// <summary>A main cell that calls a channel operation without await (fine in Stackless) gets no CS4014 warning; others still do.</summary>
+[Collection(KernelCollection.Name)]
+public class MainCellWarningTests(KernelFixture notebook)
+{
+    private static IEnumerable<string> Warnings(Microsoft.DotNet.Interactive.KernelCommandResult result) =>
+        result.Events.OfType<Microsoft.DotNet.Interactive.Events.DiagnosticsProduced>().SelectMany(d => d.Diagnostics).Select(d => d.Code)
+            .Concat(result.Events.OfType<Microsoft.DotNet.Interactive.Events.StandardErrorValueProduced>().SelectMany(e => e.FormattedValues).Select(v => v.Value));
+
+    [Fact]
+    public async Task SendFromMainWithoutAwait_DoesNotWarn_AndTheCellStillReturnsItsValue()
+    {
+        await notebook.Reset();
+        await notebook.Run("var box = new Channel<int>(name: \"box\");");
+        await notebook.Run("#!tasklet --name reader\nConsole.WriteLine(\"read \" + await box.Receive());");
+        await notebook.Run("#!run");
+        var send = await notebook.Run("box.Send(7);\n40 + 2");
+        Assert.DoesNotContain(Warnings(send), w => w.Contains("CS4014"));
+        Assert.Equal(42, Cell.ReturnValue(send));
+        Assert.Equal("read 7\n", (Cell.StandardOutput(send) + Cell.StandardOutput(await notebook.Run("#!run"))).Replace("\r", ""));
+
+        // a Task not awaited is still worth a warning, and a line number still counts from the cell's first line
+        var task = await notebook.Submit("async System.Threading.Tasks.Task Later() => await System.Threading.Tasks.Task.Yield();\nLater();");
+        Assert.Contains(Warnings(task), w => w.Contains("CS4014"));
+        var error = Cell.FailureOf(await notebook.Submit("box.Send(1);\nundefinedName"));
+        Assert.Contains("(2,1)", error);
+    }
+}

@@ -100,6 +100,80 @@ public class RealHostTests
     }
 
     /// <summary>
+    /// RealHost/exploring.ipynb: every input of issue 16 that used to break or confuse the session, headless in
+    /// dotnet-repl and in Jupyter (nbconvert with the kernelspec of scripts/setup-jupyter.sh). Each mistake fails its
+    /// own cell with our message, every other cell succeeds, and the last cell shows that the session survived.
+    /// </summary>
+    [Theory]
+    [InlineData("dotnet-repl")]
+    [InlineData("jupyter")]
+    public async Task TheExploringNotebook_RunsToTheEnd_WithEachMistakeStated(string host)
+    {
+        Assert.True(s_packed.Value);
+        var output = Repository.Path("artifacts", "real-host-test", $"exploring-{host}.ipynb");
+        Directory.CreateDirectory(Path.GetDirectoryName(output)!);
+        File.Delete(output);
+        if (host == "jupyter")
+        {
+            var jupyterPath = LocalFeed.Run("bash", "scripts/setup-jupyter.sh").Output.Trim().Split('\n')[^1];
+            LocalFeed.Run("/usr/bin/python3", "-m jupyter nbconvert --to notebook --execute --allow-errors --ExecutePreprocessor.kernel_name=stackless-csharp "
+                + $"--ExecutePreprocessor.timeout=300 --output \"{output}\" exploring.ipynb", s_folder, minutes: 10, environment: ("JUPYTER_PATH", jupyterPath));
+        }
+        else
+        {
+            Exec("dotnet", $"repl --run exploring.ipynb --exit-after-run --output-path \"{output}\"", s_folder, allowFailure: true);
+        }
+
+        using var notebook = JsonDocument.Parse(await File.ReadAllTextAsync(output));
+        var cells = notebook.RootElement.GetProperty("cells").EnumerateArray().ToList();
+        var expected = new Dictionary<string, string>
+        {
+            ["#!run --steps abc"] = "#!run --steps takes a whole number of steps, 0 or more; got 'abc'",
+            ["#!run --steps 2.5"] = "got '2.5' (not a whole number)",
+            ["#!run --steps 1e3"] = "got '1e3' (write it as a plain whole number: 1000)",
+            ["#!run --steps 99999999999999999999"] = "(too large: at most 9,223,372,036,854,775,807)",
+            ["#!timeline --last abc"] = "#!timeline --last takes a whole number of steps, 1 or more; got 'abc'",
+            ["#!run --steps"] = "#!run --steps takes a whole number of steps, 0 or more; got nothing",
+            ["#!tasklet --name\nawait Stackless.Schedule();"] = "#!tasklet --name takes a name; got nothing",
+            ["#!tasklets --name"] = "#!tasklets --name takes a name; got nothing",
+            ["#!step 5"] = "For 5 steps write #!run --steps 5",
+            ["#!run --step 3"] = "Did you mean --steps?",
+            ["#!tasklet --name sleepy\nawait Task.Delay(1);\n#!run"] = "await scheduler.BlockOn(task)",
+            ["#!tasklet --name broken\nawait ch.Send(\"not an int\");"] = "does not compile",
+        };
+        var previous = "";
+        var stated = new List<string>();
+        for (var i = 0; i < cells.Count; i++)
+        {
+            var source = Text(cells[i].GetProperty("source"));
+            var outputs = Outputs(cells[i]).ToList();
+            var errors = outputs.Where(o => o.GetProperty("output_type").GetString() == "error").Select(o => o.GetProperty("evalue").GetString() ?? "").ToList();
+            var key = expected.ContainsKey(source) ? source : previous + "\n" + source;
+            if (expected.TryGetValue(key, out var fragment))
+            {
+                // one error, ours; a body that does not compile also shows the compiler's own (dotnet-repl as an error), once
+                var compiler = fragment == "does not compile" ? 1 : 0;
+                Assert.True(errors.Count - compiler is 1 or 0 && errors.Count >= 1, $"{host}, cell {i} ({source}): expected our error with '{fragment}', got {errors.Count}: {string.Join(" | ", errors)}");
+                Assert.Contains(fragment, errors[^1]);
+                Assert.DoesNotContain("DNI", errors[^1]);
+                if (compiler == 1) Assert.DoesNotContain("CS1503", errors[^1]); // not repeated in ours
+                stated.Add(key);
+            }
+            else
+            {
+                Assert.True(errors.Count == 0, $"{host}, cell {i} ({source}) failed: {string.Join(" | ", errors)}");
+            }
+            var text = string.Concat(outputs.Select(o => o.GetRawText()));
+            if (source == "ch.Send(7);") Assert.DoesNotContain("CS4014", text);
+            if (source == "#!stackless --help" || source == "#!run --help" || source == "#!tasklet --help") Assert.Contains("sl-help", text);
+            previous = source;
+        }
+        Assert.Equal(expected.Keys.Order(), stated.Order());
+        var last = Outputs(cells[^1]).Single(o => o.TryGetProperty("data", out _)).GetProperty("data");
+        Assert.Contains("2", Text(last.TryGetProperty("text/plain", out var plain) ? plain : last.GetProperty("text/html"))); // 1 + 1: the session survived
+    }
+
+    /// <summary>
     /// Reads the host's events (one JSON object a line) until the command with <paramref name="token"/> succeeds;
     /// returns the text/html it displayed. A failure of that command fails the test with its message.
     /// </summary>
