@@ -64,11 +64,39 @@ public sealed class NotebookSession
     /// <summary>Records that <paramref name="tasklet"/>'s body names <paramref name="channels"/> (for the deadlock cycle).</summary>
     internal void NoteChannels(Tasklet tasklet, IReadOnlyList<ChannelBase> channels) => _namedChannels.AddOrUpdate(tasklet, channels);
 
-    /// <summary>The channels a tasklet may use: those its body names in its cell, and those its closure and arguments reach.</summary>
+    /// <summary>
+    /// The channels a tasklet may use: those its body names in its cell, those its closure and arguments reach, and
+    /// those the trace shows it sending or receiving on (a filter's channel made inside a loop is in no variable).
+    /// </summary>
     public IEnumerable<ChannelBase> ChannelsOf(Tasklet tasklet)
     {
-        var reachable = tasklet.ReachableChannels();
-        return _namedChannels.TryGetValue(tasklet, out var named) ? named.Union(reachable).OrderBy(c => c.Id) : reachable;
+        var reachable = tasklet.ReachableChannels().AsEnumerable();
+        if (_namedChannels.TryGetValue(tasklet, out var named)) reachable = named.Union(reachable);
+        if (UsedInTrace().TryGetValue(tasklet, out var used)) reachable = reachable.Union(used);
+        return reachable.Distinct().OrderBy(c => c.Id);
+    }
+
+    private (long Total, Dictionary<Tasklet, HashSet<ChannelBase>> Used)? _usedInTrace;
+
+    /// <summary>Which channels each tasklet sent or received on in the trace; made once per trace length.</summary>
+    private Dictionary<Tasklet, HashSet<ChannelBase>> UsedInTrace()
+    {
+        var total = Trace.Total;
+        if (_usedInTrace is { } cached && cached.Total == total) return cached.Used;
+        var used = new Dictionary<Tasklet, HashSet<ChannelBase>>(ReferenceEqualityComparer.Instance);
+        foreach (var e in Trace.Events)
+        {
+            if (e.Channel is not { } channel) continue;
+            Add(e.Tasklet, channel);
+            if (e.Partner is { } partner) Add(partner, channel); // a hand-off's receiver
+        }
+        void Add(Tasklet t, ChannelBase channel)
+        {
+            if (!used.TryGetValue(t, out var set)) used[t] = set = new HashSet<ChannelBase>(ReferenceEqualityComparer.Instance);
+            set.Add(channel);
+        }
+        _usedInTrace = (total, used);
+        return used;
     }
 
     /// <summary>
@@ -108,6 +136,7 @@ public sealed class NotebookSession
         Scheduler = Scheduler.ResetDefault();
         Observe(Scheduler);
         _namedChannels = new();
+        _usedInTrace = null;
     }
 
     /// <summary>An element id for the next chart: a counter, so outputs are the same on every run.</summary>

@@ -52,7 +52,10 @@ public partial class NotebookTests(KernelFixture notebook)
         foreach (var name in new[] { "counter", "sieve", "filter 2", "filter 3", "filter 5" })
             Assert.NotNull(timeline.QuerySelector($"svg.sl-timeline g.lane[data-tasklet='{name}']"));
         Assert.NotEmpty(timeline.QuerySelectorAll("g.handoff[data-from='counter'][data-to='filter 2'][data-channel='numbers']"));
-        Assert.NotNull(run.Html("#!run", after: "#!timeline").QuerySelector(".sl-deadlock-view[data-deadlock='true']"));
+        // every stage waits for the next to take its number; the chain ends at primes, which main holds: waiting, not deadlocked
+        var panel = run.Html("#!run", after: "#!timeline").QuerySelector(".sl-deadlock-view")!;
+        Assert.Equal("waiting", panel.GetAttribute("data-state"));
+        Assert.Equal("main", panel.QuerySelector("[data-role=chain]")!.GetAttribute("data-end"));
         var full = run.Html("#!tasklets");
         foreach (var (name, channel) in new[] { ("counter", "numbers"), ("sieve", "primes"), ("filter 2", "after 2"), ("filter 7", "after 7") })
             Assert.NotNull(full.QuerySelector($"tr[data-tasklet='{name}'][data-state='Blocked'] [data-channel='{channel}'][data-direction='send']"));
