@@ -117,6 +117,9 @@ public abstract class ChannelBase
     /// <summary>Clears the value (or exception) a blocked sender carried for a receiver that never came.</summary>
     private protected abstract void ForgetSentValue(Tasklet sender);
 
+    /// <summary>The value a blocked sender carries, boxed, left in place (its <see cref="Tasklet.TempVal"/>).</summary>
+    internal abstract object? SentValueOf(Tasklet sender);
+
     [Conditional("DEBUG")]
     private protected void AssertInvariants()
     {
@@ -153,6 +156,8 @@ public class Channel<T> : ChannelBase
         else sender.TakeRawValue<T>();
     }
 
+    internal override object? SentValueOf(Tasklet sender) => sender.PeekRawValue<T>();
+
     /// <summary>Sends <paramref name="value"/>; waits for a receiver when none waits.</summary>
     public Operation Send(T value) => Act(+1, value, null).AsOperation();
 
@@ -188,6 +193,29 @@ public class Channel<T> : ChannelBase
     /// through the channel, or when the channel is closing and no sender waits.
     /// </summary>
     public Enumerator GetAsyncEnumerator() => new(this);
+
+    /// <summary>
+    /// For the main tasklet: <c>foreach (var x in ch.Values)</c> receives like <c>for x in ch</c>, each receive running
+    /// the other tasklets until a value comes (as main's other operations do). It ends as <c>await foreach</c> does: a
+    /// <see cref="StopIteration"/> sent through the channel, or the channel closing with no sender waiting. A tasklet
+    /// iterates with <c>await foreach</c> instead.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Iterated by a tasklet.</exception>
+    public IEnumerable<T> Values
+    {
+        get
+        {
+            while (!(_closing && _balance <= 0))
+            {
+                if (!Scheduler.Current.IsMain)
+                    throw new InvalidOperationException($"Values is for the main tasklet; {Scheduler.Current.Name} iterates with await foreach.");
+                T value;
+                try { value = Receive().Value; }
+                catch (StopIteration) { yield break; }
+                yield return value;
+            }
+        }
+    }
 
     /// <summary>A send (<paramref name="direction"/> +1) or receive (-1) by whoever is current.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -246,7 +274,7 @@ public class Channel<T> : ChannelBase
     {
         AssertInvariants();
         received = default!;
-        if (scheduler.ChannelCallback is not null) NotifyChannel(scheduler, caller, direction);
+        if (scheduler.ObservesChannels) NotifyChannel(scheduler, caller, direction, value, error);
         if (direction > 0 ? _balance < 0 : _balance > 0) // a partner waits
         {
             // Direct hand-off: the first waiter (FIFO) is the partner; the value passes through the receiver.
@@ -281,7 +309,7 @@ public class Channel<T> : ChannelBase
 
         if (caller.BlockTrap) ThrowBlockTrap();
         if (_closing) ThrowClosed();
-        scheduler.CheckCanLeaveRing(caller);
+        scheduler.CheckCanLeaveRing(caller, error);
         if (direction > 0)
         {
             if (error is null) caller.PutValue(value);
@@ -296,9 +324,24 @@ public class Channel<T> : ChannelBase
         return false;
     }
 
+    /// <summary>
+    /// What every channel operation does first while a channel callback is set or the switch trap is on (one flag on
+    /// the hot path for both): the callback, which sees the value being sent as the caller's tempval, then the trap,
+    /// which refuses an operation that would switch (block, or hand off to a preferred partner or with schedule_all).
+    /// A would-be block leaves the block trap and closing errors to their own checks, which come first in Stackless.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void NotifyChannel(Scheduler scheduler, Tasklet caller, int direction)
-        => scheduler.ChannelCallback?.Invoke(this, caller, direction > 0, willBlock: direction > 0 ? _balance >= 0 : _balance <= 0);
+    private void NotifyChannel(Scheduler scheduler, Tasklet caller, int direction, T value, object? error)
+    {
+        var willBlock = direction > 0 ? _balance >= 0 : _balance <= 0;
+        if (scheduler.ChannelCallback is { } callback)
+        {
+            object? sent = direction < 0 ? null : error is null ? value : ErrorOf(error);
+            scheduler.NotifyChannel(callback, this, caller, direction > 0, willBlock, sent);
+        }
+        if (scheduler.SwitchTrap > 0 && (willBlock ? !caller.BlockTrap && !_closing : _scheduleAll || _preference == -direction))
+            throw Scheduler.SwitchTrapped();
+    }
 
     // The trace's hand-off and block events: out of line, and the rare exception case out of line again, so that
     // the common one (a value) makes no TraceEvent on the stack for its prologue to clear.

@@ -82,9 +82,7 @@ public readonly struct Operation<T> : ICriticalNotifyCompletion, IStacklessAwait
     public T GetResult()
     {
         if (_scheduler == 0) return _value;
-        var tasklet = Scheduler.CurrentOf(_scheduler)!;
-        tasklet.OnResumed();
-        return tasklet.TakeValue<T>();
+        return Scheduler.CurrentOf(_scheduler)!.TakeResumedValue<T>();
     }
 
     /// <summary>The value, for the main tasklet, whose operations complete before they return.</summary>

@@ -56,7 +56,7 @@ public sealed partial class Scheduler
     }
 
     private enum MainMode : byte { Running, InRun, Waiting }
-    private enum LoopEnd : byte { Empty, MainResumed, OutOfSteps }
+    private enum LoopEnd : byte { Empty, MainResumed, OutOfSteps, OuterRunner }
 
     private TaskletQueue _runQueue;
     private Tasklet? _runNext;        // the front of the run queue, kept apart while it is about to run
@@ -69,6 +69,12 @@ public sealed partial class Scheduler
     private nuint _loopStack;         // a stack address in the running loop's frame (see CheckRunning)
     private nuint _stepStack;         // _loopStack while a tasklet's step runs (then _current is that tasklet), else 0
     private Tasklet? _interrupted;    // the tasklet whose step was the last one a watchdog allowed
+    private Tasklet _runner;          // whose loop is innermost: main, or a tasklet inside its own Run() (see RunFrom)
+    private long _sliceBudget;        // the per-slice watchdog's steps per slice, 0 when the watchdog counts the total
+    private long _sliceStart;         // _steps when the current slice began (kept only while _sliceBudget != 0)
+    private bool _observesSwitches;   // a schedule callback or the per-slice watchdog: Step calls OnSwitch at a switch
+    private object? _reviveError;     // the exception a revived Run() raises (see CheckCanLeaveEmptyRing)
+    private int _switchTrap;
 
     // The scheduler whose loop runs on this thread, set once per loop entry: how the builder's rare foreign-await
     // path and CheckOwner know which step runs here. Everything else follows the notebook's logical flow as
@@ -134,6 +140,7 @@ public sealed partial class Scheduler
         _main = new Tasklet(this, isMain: true);
         Handle = GCHandle.ToIntPtr(GCHandle.Alloc(this, GCHandleType.Weak));
         _current = _main;
+        _runner = _main;
     }
 
     // ---- observation ----------------------------------------------------------------------------
@@ -175,11 +182,66 @@ public sealed partial class Scheduler
 
     internal bool MainIsScheduled => _mainMode != MainMode.InRun;
 
-    /// <summary>Called on every switch (Stackless's <c>set_schedule_callback</c>).</summary>
-    public ScheduleCallback? ScheduleCallback { get; set; }
+    /// <summary>
+    /// Called on every switch (Stackless's <c>set_schedule_callback</c>), before it: <see cref="Current"/> is still
+    /// the tasklet being left, as in Stackless.
+    /// </summary>
+    public ScheduleCallback? ScheduleCallback { get => _scheduleCallback; set { _scheduleCallback = value; UpdateHooks(); } }
 
-    /// <summary>Called on every channel operation (Stackless's <c>set_channel_callback</c>).</summary>
-    public ChannelCallback? ChannelCallback { get; set; }
+    /// <summary>
+    /// Called on every channel operation (Stackless's <c>set_channel_callback</c>), before it; the caller's
+    /// <see cref="Tasklet.TempVal"/> is the value being sent meanwhile.
+    /// </summary>
+    public ChannelCallback? ChannelCallback { get => _channelCallback; set { _channelCallback = value; UpdateHooks(); } }
+
+    private ScheduleCallback? _scheduleCallback;
+    private ChannelCallback? _channelCallback;
+
+    /// <summary>True while a channel callback is set or the switch trap is on: channel operations then take their slow path.</summary>
+    internal bool ObservesChannels;
+
+    private void UpdateHooks()
+    {
+        _observesSwitches = _scheduleCallback is not null || _sliceBudget != 0;
+        ObservesChannels = _channelCallback is not null || _switchTrap > 0;
+    }
+
+    // The caller of the channel operation whose callback runs, and the value it sends: its tempval meanwhile.
+    private Tasklet? _callbackCaller;
+    private object? _callbackSent;
+
+    internal void NotifyChannel(ChannelCallback callback, ChannelBase channel, Tasklet caller, bool sending, bool willBlock, object? sent)
+    {
+        var (outerCaller, outerSent) = (_callbackCaller, _callbackSent);
+        (_callbackCaller, _callbackSent) = (caller, sent);
+        try { callback(channel, caller, sending, willBlock); }
+        finally { (_callbackCaller, _callbackSent) = (outerCaller, outerSent); }
+    }
+
+    /// <summary>The tempval of <paramref name="t"/> while its channel operation's callback runs: the value it sends.</summary>
+    internal object? CallbackTempVal(Tasklet t) => t == _callbackCaller ? _callbackSent : null;
+
+    /// <summary>
+    /// Stackless's <c>switch_trap</c> level: while positive, every operation that would switch to another tasklet
+    /// raises an <see cref="InvalidOperationException"/> saying "switch_trap" (schedule, schedule_remove, run, a
+    /// tasklet's run and switch, a send or receive that blocks or hands over with a switch, throw, raise_exception
+    /// and kill). Operations that do not switch (switching to oneself, a hand-off that lets the caller continue) are
+    /// allowed. Checked only on slow paths: channel operations see it through the flag their callback check reads.
+    /// </summary>
+    public int SwitchTrap { get => _switchTrap; set { _switchTrap = value; UpdateHooks(); } }
+
+    private void CheckSwitchTrap()
+    {
+        if (_switchTrap > 0) throw SwitchTrapped();
+    }
+
+    internal static InvalidOperationException SwitchTrapped() => new("switch_trap: no switch is allowed while the scheduler's SwitchTrap is positive.");
+
+    /// <summary>
+    /// Makes the current tasklet <see cref="Tasklet.Atomic"/> until the scope is disposed, then gives it back its old
+    /// value (Stackless's <c>with stackless.atomic():</c>).
+    /// </summary>
+    public AtomicScope Atomic() => new(_current);
 
     /// <summary>
     /// When set, an exception escaping a tasklet is passed here instead of being raised in the main tasklet;
@@ -333,22 +395,78 @@ public sealed partial class Scheduler
     /// it returns null. Single-stepping a program (a notebook's <c>#!step</c>) uses the soft form.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxSteps"/> is negative.</exception>
-    public Tasklet? Run(long maxSteps, bool soft)
+    public Tasklet? Run(long maxSteps, bool soft) => Run(maxSteps, soft, totalTimeout: true);
+
+    /// <summary>
+    /// Runs with a watchdog of <paramref name="maxSteps"/> steps. With <paramref name="totalTimeout"/> true (the
+    /// default here, and what <see cref="Run(long)"/> does) they are a total for the whole run (Stackless's
+    /// <c>totaltimeout=True</c>). With it false (Stackless's default for <c>run(timeout)</c>) they are a budget per
+    /// slice: it restarts whenever another tasklet runs, so a tasklet is interrupted only when it alone runs
+    /// <paramref name="maxSteps"/> steps in a row and would run another; tasklets that take turns never are.
+    /// <paramref name="soft"/> is as in <see cref="Run(long, bool)"/>.
+    /// </summary>
+    /// <remarks>
+    /// Any tasklet may call <c>Run</c> (Stackless's nested <c>run()</c>): its step runs the queue from inside it, the
+    /// caller paused meanwhile (out of the ring, <see cref="Current"/> being whichever tasklet runs), and continues
+    /// when no other tasklet is runnable, or when it is switched to (inserted, run, thrown into); an exception
+    /// escaping a tasklet comes out of the inner <c>Run</c>. A nested run also ends early when the tasklet whose
+    /// loop lies further down the stack (main waiting in an operation, an outer nested runner) becomes next.
+    /// When the last runnable tasklet blocks in <see cref="Channel{T}.SendException"/> or
+    /// <see cref="Channel{T}.SendThrow"/>, <c>Run</c> raises that exception (Stackless's revive rule; the sender stays
+    /// blocked and its copy still reaches the next receiver).
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxSteps"/> is negative.</exception>
+    public Tasklet? Run(long maxSteps, bool soft = false, bool totalTimeout = true)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxSteps);
-        if (!_current.IsMain)
+        var caller = _current;
+        if (caller.IsMain) Enter();
+        else CheckRunning(caller); // another thread while the loop runs gets the one-caller error
+        try
         {
-            CheckRunning(_current); // another thread while the loop runs gets the one-caller error
-            throw new InvalidOperationException($"Run() is called by the main tasklet, not by {_current.Name}.");
+            if (PickNext() is not null) CheckSwitchTrap();
+            var interrupted = RunFrom(caller, maxSteps, soft, totalTimeout);
+            caller.DropTempVal();
+            return interrupted;
         }
-        Enter();
+        finally
+        {
+            if (caller.IsMain) Exit();
+        }
+    }
+
+    /// <summary>
+    /// Stackless's <c>run()</c> by <paramref name="caller"/> (main, or the tasklet whose step calls it), also what
+    /// main's <c>switch</c> and <c>schedule_remove</c> do: the caller leaves the ring (paused: main's mode is InRun,
+    /// a tasklet becomes the runner of a nested loop) and the loop runs until the ring empties, the caller is
+    /// switched to, or the watchdog fires. The caller's tempval is left for it to take.
+    /// </summary>
+    private Tasklet? RunFrom(Tasklet caller, long maxSteps, bool soft, bool totalTimeout)
+    {
+        var outerRunner = _runner;
+        var (outerBudget, outerSliceStart) = (_sliceBudget, _sliceStart); // a nested run has its own watchdog
         _interrupted = null; // only a tasklet stepped by this run can be its interrupted one
-        _mainMode = MainMode.InRun;
-        _main.Where = Where.Nowhere;
+        _reviveError = null;
+        if (caller.IsMain) _mainMode = MainMode.InRun;
+        else
+        {
+            caller.SetRunner(true);
+            _runner = caller;
+        }
+        caller.Where = Where.Nowhere;
+        _sliceBudget = totalTimeout || maxSteps == long.MaxValue ? 0 : maxSteps;
+        UpdateHooks();
         try
         {
             var limit = maxSteps > long.MaxValue - _steps ? long.MaxValue : _steps + maxSteps;
-            if (RunLoop(limit) != LoopEnd.OutOfSteps) return null;
+            var end = RunLoop(limit);
+            if (end == LoopEnd.Empty && _reviveError is { } revived)
+            {
+                _reviveError = null;
+                Tasklet.Raise(revived);
+            }
+            if (end == LoopEnd.MainResumed && caller.HasPending) Tasklet.Raise(caller.TakePending()); // a nested runner thrown into
+            if (end != LoopEnd.OutOfSteps) return null;
             var interrupted = _interrupted;
             _interrupted = null;
             if (soft) return null;
@@ -360,9 +478,16 @@ public sealed partial class Scheduler
         }
         finally
         {
-            _mainMode = MainMode.Running;
-            _main.Where = Where.Running;
-            Exit();
+            if (caller.Where == Where.RunQueue) Queue.Remove(caller); // inserted, but the run ended before its turn
+            if (caller.IsMain) _mainMode = MainMode.Running;
+            else
+            {
+                caller.SetRunner(false);
+                _runner = outerRunner;
+            }
+            caller.Where = Where.Running;
+            (_sliceBudget, _sliceStart) = (outerBudget, outerSliceStart);
+            UpdateHooks();
         }
     }
 
@@ -390,31 +515,51 @@ public sealed partial class Scheduler
     private Operation<T> Yield<T>(bool remove, T value)
     {
         var caller = _current;
-        if (!caller.IsMain) caller.PutValue(value); // taken back when it resumes
-        var op = Yield(remove);
-        return op.IsCompleted ? new Operation<T>(value) : Operation<T>.Suspended(this);
+        var op = Yield(remove, value, keepsValue: true); // the value is the caller's tempval meanwhile
+        return op.IsCompleted ? new Operation<T>(caller.TakeValue<T>()) : Operation<T>.Suspended(this);
     }
 
-    private Operation Yield(bool remove)
+    private Operation Yield(bool remove) => Yield(remove, null, keepsValue: false);
+
+    /// <summary>
+    /// schedule and schedule_remove. <paramref name="value"/> becomes the caller's tempval when
+    /// <paramref name="keepsValue"/> (Schedule(value)), to be taken when it resumes, whatever it holds then.
+    /// Main's schedule_remove is its <c>run()</c>: main leaves the ring until it empties or main is inserted; alone,
+    /// main stays and returns at once (Stackless re-inserts it).
+    /// </summary>
+    private Operation Yield(bool remove, object? value, bool keepsValue)
     {
         var caller = _current;
         if (caller.IsMain)
         {
-            if (remove) throw new InvalidOperationException("the main tasklet cannot be removed from the run queue");
             Enter();
             try
             {
+                if (keepsValue) caller.SetTempVal(value);
                 if (Queue.First is null) return Operation.Completed;
-                _trace?.Add(new TraceEvent(_steps, TraceReason.Schedule, caller));
-                MakeRunnable(_main);
-                MainWait();
+                CheckSwitchTrap();
+                _trace?.Add(new TraceEvent(_steps, remove ? TraceReason.ScheduleRemove : TraceReason.Schedule, caller));
+                if (remove) RunFrom(caller, long.MaxValue, soft: false, totalTimeout: true);
+                else
+                {
+                    MakeRunnable(_main);
+                    MainWait();
+                }
+                if (!keepsValue) caller.DropTempVal();
+            }
+            catch
+            {
+                caller.DropTempVal();
+                throw;
             }
             finally { Exit(); }
             return Operation.Completed;
         }
         CheckRunning(caller);
+        if (_switchTrap > 0 && (remove || PickNext() is not null)) throw SwitchTrapped(); // alone, schedule() does not switch
         if (remove) CheckCanLeaveRing(caller);
         BeginSuspend(caller);
+        if (keepsValue) caller.SetTempVal(value);
         _trace?.Add(new TraceEvent(_steps, remove ? TraceReason.ScheduleRemove : TraceReason.Schedule, caller));
         if (remove) caller.Where = Where.Nowhere;
         else MakeRunnable(caller);
@@ -441,7 +586,9 @@ public sealed partial class Scheduler
     {
         nuint marker = 0;
         var savedStack = _loopStack;
+        var savedStepStack = _stepStack; // a nested Run(): the step that called it goes on once this loop returns
         _loopStack = (nuint)(&marker); // see CheckRunning
+        _stepStack = 0;
         var savedContext = SynchronizationContext.Current;
         if (savedContext is not null) SynchronizationContext.SetSynchronizationContext(null);
         var savedDriving = t_driving;
@@ -456,17 +603,18 @@ public sealed partial class Scheduler
                 if (next is null)
                 {
                     if (_ioWaiting == 0) return LoopEnd.Empty;
-                    if (_steps >= stepLimit) { _interrupted = null; return LoopEnd.OutOfSteps; } // the watchdog does not wait
+                    if (_steps >= stepLimit && _sliceBudget == 0) { _interrupted = null; return LoopEnd.OutOfSteps; } // a total watchdog does not wait
                     WaitForCompletion(); // every tasklet waits on I/O: sleep until one completes, not spin
                     continue;
                 }
-                if (next == _main)
+                if (next.IsRunner) // main, or a tasklet in a nested Run(): its turn ends a loop
                 {
+                    if (next != _runner) return LoopEnd.OuterRunner; // left queued for the loop further down the stack
                     TakeNext(next);
                     next.Where = Where.Running;
                     return LoopEnd.MainResumed;
                 }
-                if (_steps >= stepLimit && !(_current is { Atomic: true, Where: Where.RunQueue }))
+                if (_steps >= stepLimit && WatchdogExpires(next, ref stepLimit))
                 {
                     _interrupted = _current;
                     return LoopEnd.OutOfSteps;
@@ -477,15 +625,41 @@ public sealed partial class Scheduler
         }
         finally
         {
-            _stepStack = 0;
+            _stepStack = savedStepStack;
             _loopStack = savedStack;
             t_driving = savedDriving;
             var previous = _current;
-            _current = _main;
-            if (previous != _main && ScheduleCallback is not null) NotifySchedule(previous, _main);
+            if (previous != _runner && _scheduleCallback is not null) NotifySchedule(previous, _runner);
+            _current = _runner;
             if (savedContext is not null) SynchronizationContext.SetSynchronizationContext(savedContext);
         }
     }
+
+    /// <summary>
+    /// The watchdog's step limit is reached before <paramref name="next"/> steps: true when it interrupts. A total
+    /// budget (<see cref="_sliceBudget"/> 0) interrupts unless the last stepped tasklet is atomic and runnable. A
+    /// budget per slice moves <paramref name="stepLimit"/> to the end of the current slice instead, and interrupts
+    /// only when the tasklet that ran the whole slice would run again; an atomic one gets a new budget (as in
+    /// Stackless). So the hot loop keeps its one compare, and the slices are tracked by <see cref="OnSwitch"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool WatchdogExpires(Tasklet next, ref long stepLimit)
+    {
+        if (_sliceBudget == 0) return !(_current is { Atomic: true, Where: Where.RunQueue });
+        if (next != _current)
+        {
+            stepLimit = SaturatingAdd(_steps, _sliceBudget); // next's slice starts with its step
+            return false;
+        }
+        var sliceEnd = SaturatingAdd(_sliceStart, _sliceBudget);
+        if (_steps < sliceEnd) { stepLimit = sliceEnd; return false; }
+        if (!_current.Atomic) return true;
+        _sliceStart = _steps;
+        stepLimit = SaturatingAdd(_steps, _sliceBudget);
+        return false;
+    }
+
+    private static long SaturatingAdd(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
 
     /// <summary>
     /// One step: resume <paramref name="t"/> where it last switched away (or start its body) and let it run until
@@ -495,11 +669,11 @@ public sealed partial class Scheduler
     private void Step(Tasklet t)
     {
         var previous = _current;
+        if (_observesSwitches && previous != t) OnSwitch(previous, t);
         _current = t;
         t.Where = Where.Running;
         t.StepCount++;
         _steps++;
-        if (ScheduleCallback is not null && previous != t) NotifySchedule(previous, t);
         if (_trace is not null) TraceStep(t);
         _stepStack = _loopStack;
         var resume = t.Resume; // left in place: the usual next resume point is the same box
@@ -522,6 +696,7 @@ public sealed partial class Scheduler
         try
         {
             if (t.HasPending) Tasklet.Raise(t.TakePending()); // thrown into (or killed) before it ever ran: it raises at its start
+            t.DropTempVal(); // claimed at its first switch-in, as every tempval
             if (starter is Func<TaskletBody> function) TaskletStarter.Accept(t, function());
             else ((TaskletStarter)starter).Start(t);
             return null;
@@ -532,13 +707,21 @@ public sealed partial class Scheduler
         }
     }
 
+    /// <summary>A switch from <paramref name="previous"/> to <paramref name="next"/>: a new slice, and the schedule callback.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void OnSwitch(Tasklet previous, Tasklet next)
+    {
+        _sliceStart = _steps;
+        if (_scheduleCallback is not null) NotifySchedule(previous, next);
+    }
+
     /// <summary>
     /// Calls the schedule callback. Like Stackless (which reports it as unraisable), an exception it throws is
     /// written to stderr and ignored, so that a failing callback cannot leave a tasklet half-switched.
     /// </summary>
     private void NotifySchedule(Tasklet previous, Tasklet next)
     {
-        try { ScheduleCallback?.Invoke(previous, next); }
+        try { _scheduleCallback?.Invoke(previous, next); }
         catch (Exception e) { Console.Error.WriteLine("Exception ignored in the scheduling callback: " + e); }
     }
 
@@ -728,17 +911,25 @@ public sealed partial class Scheduler
 
     /// <summary>The caller would leave the ring (block, or schedule_remove): Stackless's deadlock rule.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void CheckCanLeaveRing(Tasklet caller)
+    internal void CheckCanLeaveRing(Tasklet caller, object? sentError = null)
     {
         // Inline only the usual answer (someone else is runnable), which every blocking operation asks.
-        if (_runNext is null && _runQueue.First is null) CheckCanLeaveEmptyRing(caller);
+        if (_runNext is null && _runQueue.First is null) CheckCanLeaveEmptyRing(caller, sentError);
     }
 
+    /// <summary>
+    /// Stackless's schedule_task_block: with nothing else runnable (and no wait on I/O to come back), the innermost
+    /// run()'s caller is revived if it is out of the ring (main in Run(), or a tasklet in a nested Run()); else it
+    /// is a deadlock, raised in the caller. Reviving a sender of an exception (send_exception, send_throw) copies
+    /// that exception to the revived caller: its Run() raises it (<paramref name="sentError"/>).
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void CheckCanLeaveEmptyRing(Tasklet caller)
+    private void CheckCanLeaveEmptyRing(Tasklet caller, object? sentError)
     {
-        if (_ioWaiting == 0 && (caller.IsMain || _mainMode != MainMode.InRun))
+        if (_ioWaiting != 0) return;
+        if (caller.IsMain || _runner.Where != Where.Nowhere)
             throw new DeadlockException("Deadlock: the last runnable tasklet cannot be blocked.");
+        if (sentError is not null) _reviveError = sentError;
     }
 
     internal Operation SwitchTo(Tasklet target, bool keepCaller)
@@ -748,7 +939,7 @@ public sealed partial class Scheduler
         if (target.Blocked) throw new InvalidOperationException("You cannot run a blocked tasklet");
         if (!target.Alive && !target.IsMain) throw new InvalidOperationException("You cannot run an unbound(dead) tasklet");
         if (target == caller) return Operation.Completed;
-        if (caller.IsMain && !keepCaller) throw new InvalidOperationException("the main tasklet cannot be paused");
+        CheckSwitchTrap();
         return SwitchFrom(caller, target, keepCaller);
     }
 
@@ -762,6 +953,7 @@ public sealed partial class Scheduler
             throw new InvalidOperationException("You cannot throw to a dead tasklet");
         }
         if (target == caller) throw exception; // the current tasklet raises at once; pending is ignored
+        if (!pending) CheckSwitchTrap();
         _trace?.Add(new TraceEvent(_steps, isKill ? TraceReason.Kill : TraceReason.Throw, target, Partner: caller,
             Value: isKill ? null : exception));
         if (!pending) return SwitchFrom(caller, target, keepCaller: true, exception);
@@ -774,8 +966,9 @@ public sealed partial class Scheduler
 
     /// <summary>
     /// The caller switches to <paramref name="target"/> (see <see cref="PlaceSwitch"/>), first taking it off its
-    /// channel and arming <paramref name="exception"/> in it when one is thrown. Main waits for its turn; a
-    /// tasklet gets an operation to await.
+    /// channel and arming <paramref name="exception"/> in it when one is thrown. Main waits for its turn, or with
+    /// switch (<paramref name="keepCaller"/> false) is paused as in Run() until the ring empties or it is inserted;
+    /// a tasklet gets an operation to await.
     /// </summary>
     private Operation SwitchFrom(Tasklet caller, Tasklet target, bool keepCaller, Exception? exception = null)
     {
@@ -787,7 +980,12 @@ public sealed partial class Scheduler
             if (exception is not null) target.SetPending(exception);
             PlaceSwitch(caller, target, keepCaller);
             if (!caller.IsMain) return Operation.Suspended(this);
-            MainWait();
+            if (keepCaller) MainWait();
+            else
+            {
+                RunFrom(caller, long.MaxValue, soft: false, totalTimeout: true);
+                caller.DropTempVal();
+            }
             return Operation.Completed;
         }
         finally
@@ -801,8 +999,32 @@ public sealed partial class Scheduler
         CheckOwner();
         if (t.Where == Where.Dead || !t.Alive) throw new InvalidOperationException("You cannot run an unbound(dead) tasklet");
         if (t.Blocked) throw new InvalidOperationException("You cannot run a blocked tasklet");
-        if (t.IsMain || t.Where is Where.RunQueue or Where.Running) return;
-        MakeRunnable(t);
+        if (t.Where is Where.RunQueue or Where.Running) return;
+        if (t.IsMain && _mainMode != MainMode.InRun) return; // current, or waiting in an operation: it is in the ring already
+        MakeRunnable(t); // main (or a nested runner) out of the ring in Run(): its Run() returns when its turn comes
+    }
+
+    /// <summary>
+    /// Stackless's <c>next</c> (<paramref name="direction"/> +1) and <c>prev</c> (-1) of <paramref name="t"/>: its
+    /// neighbour in the ring (the current tasklet, then the run queue, cyclic), or in its channel's queue (not
+    /// cyclic); null when it is in neither.
+    /// </summary>
+    internal Tasklet? RingNeighbour(Tasklet t, int direction)
+    {
+        List<Tasklet> queue;
+        var cyclic = t.Where is Where.RunQueue or Where.Running;
+        if (t.Where == Where.Channel) queue = (List<Tasklet>)((ChannelBase)t.WaitingOn!).Waiters;
+        else if (cyclic)
+        {
+            queue = Queue.ToList();
+            if (_current.Where == Where.Running) queue.Insert(0, _current);
+        }
+        else return null;
+        var i = queue.IndexOf(t);
+        if (i < 0) return null;
+        var j = i + direction;
+        if (cyclic) return queue[(j + queue.Count) % queue.Count];
+        return j >= 0 && j < queue.Count ? queue[j] : null;
     }
 
     internal void RemoveFromRunQueue(Tasklet t)
@@ -850,6 +1072,7 @@ public sealed partial class Scheduler
             Enter();
             try
             {
+                CheckSwitchTrap();
                 StartWaiting(caller, wait);
                 MainWait();
                 return new Operation<T>(caller.TakeValue<T>());
@@ -857,6 +1080,7 @@ public sealed partial class Scheduler
             finally { Exit(); }
         }
         CheckRunning(caller);
+        CheckSwitchTrap();
         BeginSuspend(caller);
         StartWaiting(caller, wait);
         return Operation<T>.Suspended(this);
@@ -957,7 +1181,7 @@ public sealed partial class Scheduler
         {
             Debug.Assert(t.Where == Where.RunQueue, "Every queued tasklet knows it is queued.");
             Debug.Assert(t.Alive, "Only alive tasklets are runnable.");
-            Debug.Assert(t != _main || _mainMode == MainMode.Waiting, "Main is queued only while it waits in an operation.");
+            Debug.Assert(t != _main || _mainMode != MainMode.Running, "Main is queued only while it waits in an operation, or inserted during Run().");
             n++;
         }
         Debug.Assert(n == 64 || n == Queue.Count, "The run queue's count matches its links.");

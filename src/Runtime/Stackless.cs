@@ -15,6 +15,25 @@ public static class Stackless
     /// <summary>Runs at most <paramref name="maxSteps"/> steps; returns the interrupted tasklet, if any.</summary>
     public static Tasklet? Run(long maxSteps) => Scheduler.Default.Run(maxSteps);
 
+    /// <summary>
+    /// Runs with a watchdog of <paramref name="maxSteps"/> steps; <c>totalTimeout: false</c> makes it a budget per
+    /// slice, Stackless's default for <c>run(timeout)</c> (see <see cref="Scheduler.Run(long, bool, bool)"/>).
+    /// </summary>
+    public static Tasklet? Run(long maxSteps, bool soft = false, bool totalTimeout = true)
+        => Scheduler.Default.Run(maxSteps, soft, totalTimeout);
+
+    /// <summary>Makes the current tasklet atomic until the scope is disposed (Stackless's <c>with stackless.atomic():</c>).</summary>
+    public static AtomicScope Atomic() => Scheduler.Default.Atomic();
+
+    /// <summary>Adds <paramref name="delta"/> to the switch trap level and returns the old one (Stackless's <c>switch_trap(delta)</c>).</summary>
+    public static int SwitchTrap(int delta)
+    {
+        var scheduler = Scheduler.Default;
+        var old = scheduler.SwitchTrap;
+        scheduler.SwitchTrap = old + delta;
+        return old;
+    }
+
     /// <summary>Yields to the next runnable tasklet (Stackless's <c>schedule()</c>).</summary>
     public static Operation Schedule() => Scheduler.Default.Schedule();
 

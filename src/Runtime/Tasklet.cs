@@ -67,7 +67,15 @@ public sealed class Tasklet
     internal int Depth;                     // its TaskletBody frames started and not ended (Scheduler.MaxRecursionDepth)
 
     [Flags]
-    private enum Flags : byte { None = 0, Main = 1, Started = 2, Atomic = 4, BlockTrap = 8, SuspendPending = 16, Alive = 32, ValueIsError = 64, ErrorPending = 128 }
+    private enum Flags : ushort
+    {
+        None = 0, Main = 1, Started = 2, Atomic = 4, BlockTrap = 8, SuspendPending = 16, Alive = 32, ValueIsError = 64, ErrorPending = 128,
+        TempVal = 256,  // ValueRef holds a tempval set as an object (Schedule(value), the TempVal setter), of no known type
+        Runner = 512,   // its code is below a running loop on the stack: main always, a tasklet while it calls Run()
+    }
+
+    // What a resumed tasklet must look at before it takes its value: an exception pending, one sent, or a tempval.
+    private const Flags ResumeSpecial = Flags.ErrorPending | Flags.ValueIsError | Flags.TempVal;
 
     /// <summary>Creates an unbound tasklet on <paramref name="scheduler"/> (the default scheduler when null).</summary>
     public Tasklet(Scheduler? scheduler = null)
@@ -77,11 +85,11 @@ public sealed class Tasklet
     }
 
     /// <summary>Creates a tasklet bound to <paramref name="function"/>; call <see cref="Setup"/> to start it.</summary>
-    public Tasklet(Delegate function, Scheduler? scheduler = null) : this(scheduler) => Bind(function);
+    public Tasklet(Delegate function, Scheduler? scheduler = null) : this(scheduler) => Bind(function ?? throw new ArgumentNullException(nameof(function)));
 
     internal Tasklet(Scheduler scheduler, bool isMain) : this(scheduler)
     {
-        _flags = Flags.Main | Flags.Started | Flags.Alive;
+        _flags = Flags.Main | Flags.Started | Flags.Alive | Flags.Runner;
         Where = Where.Running;
     }
 
@@ -146,6 +154,16 @@ public sealed class Tasklet
     /// <summary>The next tasklet in the queue this tasklet is in (run queue or channel), or null.</summary>
     public Tasklet? NextInQueue => Next;
 
+    /// <summary>
+    /// Stackless's <c>next</c>: for a runnable or current tasklet, the one after it in the ring (the current tasklet
+    /// followed by the run queue, cyclic, so a tasklet alone is its own next); for a blocked one, the one after it in
+    /// its channel's queue, or null at the end; null for a paused or dead one. Walks the queue: for views and tests.
+    /// </summary>
+    public Tasklet? NextInRing => Scheduler.RingNeighbour(this, +1);
+
+    /// <summary>Stackless's <c>prev</c>: the one before it, as <see cref="NextInRing"/> reads the ring and the channel queue.</summary>
+    public Tasklet? PrevInRing => Scheduler.RingNeighbour(this, -1);
+
     /// <summary>The state as one value, for views.</summary>
     public TaskletState State => Where switch
     {
@@ -181,6 +199,11 @@ public sealed class Tasklet
         set => SetFlag(Flags.SuspendPending, value);
     }
 
+    /// <summary>True while its code is below a running loop: main always, a tasklet while it calls <see cref="Scheduler.Run()"/>.</summary>
+    internal bool IsRunner => (_flags & Flags.Runner) != 0;
+
+    internal void SetRunner(bool on) => SetFlag(Flags.Runner, on);
+
     internal void MarkStarted() => _flags |= Flags.Started;
     internal void MarkAlive() => _flags = (_flags | Flags.Alive) & ~Flags.Started;
     internal void MarkDead() { _flags &= ~(Flags.Alive | Flags.SuspendPending); Where = Where.Dead; }
@@ -192,16 +215,26 @@ public sealed class Tasklet
     /// <see cref="TaskletBody"/>, a <see cref="Task"/>, a <see cref="ValueTask"/> or nothing. Without
     /// <paramref name="args"/> the tasklet is not alive until <see cref="Setup"/>; with them it is alive and
     /// paused, and <see cref="Insert"/> or <see cref="Run"/> starts it. Binding a paused tasklet discards
-    /// its body, as Stackless drops its frames (its <c>finally</c> blocks do not run).
+    /// its body, as Stackless drops its frames (its <c>finally</c> blocks do not run). <c>Bind(null)</c> unbinds
+    /// (Stackless's <c>bind(None)</c>): a paused tasklet loses its body and is no longer alive; one never bound is
+    /// left as it is. <c>Bind(null, args)</c> binds the function already bound with new arguments.
     /// </summary>
-    /// <exception cref="InvalidOperationException">"can't (re)bind the current tasklet", or "tasklet is
-    /// scheduled" when it is runnable or blocked.</exception>
-    public Tasklet Bind(Delegate function, object?[]? args = null)
+    /// <exception cref="InvalidOperationException">"can't (re)bind the current tasklet"; "tasklet is scheduled" when it
+    /// is runnable or blocked; "tasklet has C state on its stack" while it waits in a nested <see cref="Scheduler.Run()"/>;
+    /// "can't unbind the main tasklet".</exception>
+    public Tasklet Bind(Delegate? function, object?[]? args = null)
     {
-        ArgumentNullException.ThrowIfNull(function);
         Scheduler.CheckOwner();
-        if (IsMain || Where == Where.Running) throw new InvalidOperationException("can't (re)bind the current tasklet");
+        if (Where == Where.Running || (IsMain && Scheduler.Current == this)) throw new InvalidOperationException("can't (re)bind the current tasklet");
         if (Where is Where.RunQueue or Where.Channel or Where.Io) throw new InvalidOperationException("tasklet is scheduled");
+        if (IsRunner && !IsMain) throw new InvalidOperationException("tasklet has C state on its stack"); // it waits in a nested Run()
+        if (function is null)
+        {
+            if (IsMain) throw new InvalidOperationException(args is null ? "can't unbind the main tasklet" : "can't (re)bind the current tasklet");
+            if (args is null) { if (Alive || Body is not null) Scheduler.Unbind(this); return this; } // Stackless's unbind
+            function = (Body as DynamicStarter)?.Function ?? throw new InvalidOperationException("the tasklet was not bound to a function");
+        }
+        else if (IsMain) throw new InvalidOperationException("can't (re)bind the current tasklet");
         var starter = new DynamicStarter(function, args);
         if (args is not null) starter.CheckArity(this);
         Scheduler.Unbind(this);
@@ -282,15 +315,40 @@ public sealed class Tasklet
         SuspendPending = false;
     }
 
-    /// <summary>Called by an awaiter when the tasklet resumes: raises what was thrown into it meanwhile.</summary>
+    /// <summary>
+    /// Called by an awaiter without a result when the tasklet resumes: raises what was thrown into it meanwhile, and
+    /// drops a tempval set while it was switched away (Stackless claims the tempval at every switch-in).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void OnResumed()
     {
-        if (HasPending) RaisePending();
+        if ((_flags & (Flags.ErrorPending | Flags.TempVal)) != 0) OnResumedSpecial();
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void RaisePending() => Raise(TakePending());
+    private void OnResumedSpecial()
+    {
+        if (HasPending) Raise(TakePending());
+        DropTempVal();
+    }
+
+    /// <summary>
+    /// Called by an awaiter with a result when the tasklet resumes: raises what was thrown into it meanwhile, else
+    /// takes the value left for it (or raises the exception sent in its place). One flag test for all the rare cases.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal T TakeResumedValue<T>()
+    {
+        if ((_flags & ResumeSpecial) != 0) return TakeResumedSpecial<T>();
+        return TakeRawValue<T>();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private T TakeResumedSpecial<T>()
+    {
+        if (HasPending) Raise(TakePending());
+        return TakeSpecialValue<T>();
+    }
 
     // ---- an exception pending --------------------------------------------------------------------
     // What kill, throw or a failed BlockOn leave in a tasklet that is switched away: an Exception (raised fresh) or
@@ -304,7 +362,7 @@ public sealed class Tasklet
     {
         Debug.Assert(error is Exception or ExceptionDispatchInfo, "A pending error is an exception.");
         ValueRef = error;
-        _flags = (_flags & ~Flags.ValueIsError) | Flags.ErrorPending;
+        _flags = (_flags & ~(Flags.ValueIsError | Flags.TempVal)) | Flags.ErrorPending;
     }
 
     internal object TakePending() => TakeErrorFlagged(Flags.ErrorPending);
@@ -313,8 +371,61 @@ public sealed class Tasklet
     internal void ClearTransit()
     {
         ValueRef = null;
-        _flags &= ~(Flags.ErrorPending | Flags.ValueIsError);
+        _flags &= ~(Flags.ErrorPending | Flags.ValueIsError | Flags.TempVal);
     }
+
+    // ---- tempval (Stackless's tempval) ---------------------------------------------------------------
+    // A tempval set as an object (the setter, Schedule(value), a channel callback's view of the value sent) lives in
+    // ValueRef flagged TempVal, in place of a typed value in transit: the awaiter that resumes the tasklet converts it
+    // to its result type. Values a channel hands over stay typed (ValueBits/ValueRef), so the hand-off pays nothing.
+
+    /// <summary>
+    /// The value in transit (Stackless's <c>tempval</c>): what <see cref="Scheduler.Schedule{T}(T)"/> or
+    /// <see cref="Scheduler.ScheduleRemove{T}(T)"/> gives back when the tasklet runs again, the value a blocked sender
+    /// carries, the exception thrown or sent into it, and inside a channel callback the value being sent. Setting it on
+    /// a switched-away tasklet changes what its <c>Schedule(value)</c> or <c>ScheduleRemove(value)</c> returns (or its
+    /// receive, when set between the hand-off and its turn); an operation without a result drops it. Null for a
+    /// tasklet that is not alive, and once the tasklet has resumed (Stackless claims it at every switch-in).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Set on a tasklet that is not alive, on a blocked one (its channel or wait
+    /// gives it its value), or on the running tasklet (its next switch sets it).</exception>
+    public object? TempVal
+    {
+        get
+        {
+            if (!Alive) return null;
+            if ((_flags & Flags.TempVal) != 0) return ValueRef;
+            if ((_flags & (Flags.ValueIsError | Flags.ErrorPending)) != 0) return ErrorOf(ValueRef!);
+            if (Where == Where.Channel && Direction > 0) return ((ChannelBase)WaitingOn!).SentValueOf(this);
+            return Scheduler.CallbackTempVal(this);
+        }
+        set
+        {
+            Scheduler.CheckOwner();
+            if (!Alive) throw new InvalidOperationException($"{Name} is not alive: it has no tempval.");
+            if (Blocked) throw new InvalidOperationException($"{Name} is blocked: its channel or wait gives it its value.");
+            if (Where == Where.Running) throw new InvalidOperationException($"{Name} is the current tasklet: its next switch sets its tempval.");
+            SetTempVal(value);
+        }
+    }
+
+    internal bool HasTempVal => (_flags & Flags.TempVal) != 0;
+
+    internal void SetTempVal(object? value)
+    {
+        ClearTransit();
+        ValueRef = value;
+        _flags |= Flags.TempVal;
+    }
+
+    internal void DropTempVal()
+    {
+        if (!HasTempVal) return;
+        ValueRef = null;
+        _flags &= ~Flags.TempVal;
+    }
+
+    private static Exception ErrorOf(object error) => error is ExceptionDispatchInfo edi ? edi.SourceException : (Exception)error;
 
     // ---- a value in transit -------------------------------------------------------------------------
     // A channel leaves the value it hands over (or the exception sent instead) in the tasklet that will take it:
@@ -330,7 +441,7 @@ public sealed class Tasklet
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void PutValue<T>(T value)
     {
-        Debug.Assert((_flags & (Flags.ValueIsError | Flags.ErrorPending)) == 0, "One value in transit at a time.");
+        Debug.Assert((_flags & ResumeSpecial) == 0, "One value in transit at a time.");
         if (IsInline<T>()) Unsafe.As<long, T>(ref ValueBits) = value;
         else if (!typeof(T).IsValueType) ValueRef = value;
         else (ValueRef as Slot<T> ?? (Slot<T>)(ValueRef = new Slot<T>())).Value = value;
@@ -378,8 +489,32 @@ public sealed class Tasklet
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal T TakeValue<T>()
     {
-        if (HasError) Raise(TakeError());
+        if ((_flags & (Flags.ValueIsError | Flags.TempVal)) != 0) return TakeSpecialValue<T>();
         return TakeRawValue<T>();
+    }
+
+    /// <summary>Raises the exception sent in place of a value, or takes a tempval set as an object, converted to <typeparamref name="T"/>.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private T TakeSpecialValue<T>()
+    {
+        if (HasError) Raise(TakeError());
+        if (!HasTempVal) return TakeRawValue<T>();
+        var value = ValueRef;
+        DropTempVal();
+        return value switch
+        {
+            T typed => typed,
+            null => default!,
+            _ => throw new InvalidCastException($"{Name}'s tempval is a {value.GetType().Name}, not the {typeof(T).Name} its operation returns."),
+        };
+    }
+
+    /// <summary>The value a blocked sender carries, left in place (for <see cref="TempVal"/>).</summary>
+    internal T PeekRawValue<T>()
+    {
+        if (IsInline<T>()) return Unsafe.As<long, T>(ref ValueBits);
+        if (!typeof(T).IsValueType) return Unsafe.As<object?, T>(ref ValueRef);
+        return ValueRef is Slot<T> slot ? slot.Value : default!;
     }
 
     internal static void Raise(object error)

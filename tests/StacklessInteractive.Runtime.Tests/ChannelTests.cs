@@ -180,7 +180,7 @@ public class ChannelTests
         var ch = new Channel(s);
         var error = new TestError("queued");
         var sender = s.Spawn(async () => { await ch.SendException(error); });
-        s.Run();
+        Assert.Same(error, Assert.Throws<TestError>(() => s.Run())); // revived, Run() raises a copy (issue 17)
         Assert.Equal(1, ch.Balance);
         var e = Assert.Throws<TestError>(() => ch.Receive());
         Assert.Same(error, e);
@@ -667,7 +667,7 @@ public class ChannelTests
             log.Add("received " + await second.Receive());
         }
         var t = s.Spawn(Sender);
-        s.Run();
+        Assert.Throws<TestError>(() => s.Run()); // revived with the exception sent (issue 17)
         t.Throw(new TestError("interrupt"));  // takes it off `first` with its exception still in its slot
         second.Send(5);
         Assert.Equal(new[] { "thrown into: interrupt", "received 5" }, log);
