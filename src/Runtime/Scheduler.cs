@@ -27,7 +27,10 @@ public delegate void ChannelCallback(ChannelBase channel, Tasklet tasklet, bool 
 /// <para>Invariants (asserted in debug builds by <see cref="AssertInvariants"/>):</para>
 /// <list type="bullet">
 /// <item>Every tasklet in the run queue has Where == RunQueue and is alive; the current tasklet is not in it.</item>
-/// <item>Main is in the run queue only while it waits in an operation (MainMode.Waiting), never during Run().</item>
+/// <item>Main is in the run queue only while it waits in an operation (MainMode.Waiting), or once a tasklet inserted
+/// it while it was out of the ring in Run() (then its turn ends the run).</item>
+/// <item>The runner of the innermost loop (<c>_runner</c>) is main or a tasklet inside its own Run(); only such
+/// tasklets carry the runner flag, and a tasklet's runner is out of the ring while its loop runs.</item>
 /// <item>Outside the loop, <see cref="Current"/> is <see cref="Main"/>.</item>
 /// <item>The registry of alive tasklets holds exactly the tasklets that are alive, main excepted.</item>
 /// </list>
@@ -56,7 +59,7 @@ public sealed partial class Scheduler
     }
 
     private enum MainMode : byte { Running, InRun, Waiting }
-    private enum LoopEnd : byte { Empty, MainResumed, OutOfSteps, OuterRunner }
+    private enum LoopEnd : byte { Empty, RunnerResumed, OutOfSteps, OuterRunner }
 
     private TaskletQueue _runQueue;
     private Tasklet? _runNext;        // the front of the run queue, kept apart while it is about to run
@@ -465,7 +468,7 @@ public sealed partial class Scheduler
                 _reviveError = null;
                 Tasklet.Raise(revived);
             }
-            if (end == LoopEnd.MainResumed && caller.HasPending) Tasklet.Raise(caller.TakePending()); // a nested runner thrown into
+            if (end == LoopEnd.RunnerResumed && caller.HasPending) Tasklet.Raise(caller.TakePending()); // a nested runner thrown into
             if (end != LoopEnd.OutOfSteps) return null;
             var interrupted = _interrupted;
             _interrupted = null;
@@ -579,8 +582,10 @@ public sealed partial class Scheduler
     }
 
     /// <summary>
-    /// Resumes tasklets until main's turn comes (main waits in an operation), the run queue is empty, or
-    /// <paramref name="stepLimit"/> is reached (only when the last stepped tasklet is not atomic).
+    /// Resumes tasklets until the runner's turn comes (main waiting in an operation or inserted, a nested Run()'s
+    /// caller switched to), a runner of a loop further down the stack is next, the run queue is empty, or the
+    /// watchdog fires at <paramref name="stepLimit"/> (see <see cref="WatchdogExpires"/>). Re-entrant: a tasklet's
+    /// step may run it again (a nested Run()), on its own stack, with <see cref="Current"/> restored to the caller after.
     /// </summary>
     private unsafe LoopEnd RunLoop(long stepLimit)
     {
@@ -612,7 +617,7 @@ public sealed partial class Scheduler
                     if (next != _runner) return LoopEnd.OuterRunner; // left queued for the loop further down the stack
                     TakeNext(next);
                     next.Where = Where.Running;
-                    return LoopEnd.MainResumed;
+                    return LoopEnd.RunnerResumed;
                 }
                 if (_steps >= stepLimit && WatchdogExpires(next, ref stepLimit))
                 {
@@ -1185,5 +1190,7 @@ public sealed partial class Scheduler
             n++;
         }
         Debug.Assert(n == 64 || n == Queue.Count, "The run queue's count matches its links.");
+        Debug.Assert(_runner.IsRunner && (_runner == _main || _runner.Where is Where.Nowhere or Where.RunQueue),
+            "The innermost loop's runner is main, or a tasklet out of the ring (or inserted back) while its Run() runs.");
     }
 }

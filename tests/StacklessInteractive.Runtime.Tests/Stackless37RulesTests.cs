@@ -177,6 +177,26 @@ public class Stackless37RulesTests
     }
 
     [Fact]
+    public void TestMiscell_TestSwitch_AnErrorOfATaskletComesOutOfMainsSwitch_AndMainsTempValOutOfScheduleRemove()
+    {
+        var s = new Scheduler();
+        var t = s.SpawnAction(() => throw new TestError("in t"));
+        Assert.Equal("in t", Assert.Throws<TestError>(() => t.Switch()).Message);
+        Assert.Same(s.Main, s.Current);
+        Assert.False(s.Main.Paused);
+        var main = s.Main;
+        s.SpawnAction(() =>
+        {
+            Assert.Equal("mine", main.TempVal);
+            main.TempVal = "set by a tasklet";
+            main.Insert();
+        });
+        Assert.Equal("set by a tasklet", s.ScheduleRemove<object?>("mine").Value);
+        Assert.Null(main.TempVal);
+        Health.AssertStillWorks(s);
+    }
+
+    [Fact]
     public void TestMiscell_TestSchedule_ScheduleRemoveFail_ATaskletInsertsMain_AndMainResumes()
     {
         var s = new Scheduler();
