@@ -37,7 +37,9 @@ internal enum Where : byte { Nowhere, RunQueue, Channel, Running, Dead, Io }
 /// <item>A tasklet switched away through a Stackless operation has a resume point (Resume) unless it
 /// has not started yet; the main tasklet never has one (it is resumed by returning to it).</item>
 /// <item>At most one value is in transit in a tasklet (ValueBits/ValueRef), flagged when it is an exception; an
-/// exception thrown into it while it is switched away (pending) takes ValueRef's place.</item>
+/// exception thrown into it while it is switched away (pending) takes ValueRef's place, and so does a tempval set as
+/// an object (flagged TempVal), claimed when the tasklet resumes.</item>
+/// <item>The runner flag is on for main, and for a tasklet only while its own nested Run() is under way.</item>
 /// <item>A dead tasklet is in no queue and holds no body and no channel.</item>
 /// </list>
 /// <para>Each tasklet costs one object of 96 bytes plus its body's boxed state machine (64 bytes for a
@@ -532,6 +534,9 @@ public sealed class Tasklet
         Debug.Assert(Where != Where.Dead || (Resume is null && !Alive), "A dead tasklet holds no resume point.");
         Debug.Assert(Where != Where.Dead || WaitingOn is null, "A dead tasklet keeps no channel alive.");
         Debug.Assert(!IsMain || Resume is null, "Main is resumed by returning to it.");
+        Debug.Assert(!HasTempVal || (_flags & (Flags.ValueIsError | Flags.ErrorPending)) == 0,
+            "A tempval set as an object, an exception sent and one pending share ValueRef: one at a time.");
+        Debug.Assert(!IsMain || IsRunner, "Main is always a runner.");
     }
 }
 
