@@ -265,7 +265,12 @@ public sealed class Tasklet
 
     // ---- lifecycle (Stackless's methods) ---------------------------------------------------
 
-    /// <summary>Appends a paused tasklet to the end of the run queue (Stackless's <c>insert</c>).</summary>
+    /// <summary>
+    /// Appends a paused tasklet to the end of the run queue (Stackless's <c>insert</c>); one already in the ring stays
+    /// where it is. On main (or a tasklet in its own nested <see cref="Scheduler.Run()"/>) while it is out of the ring
+    /// in <c>Run()</c>, <c>Switch()</c> or <c>ScheduleRemove()</c>, it puts it back: that call returns when its turn
+    /// comes. Otherwise main is in the ring already (current, or waiting in an operation) and nothing happens.
+    /// </summary>
     public Tasklet Insert() { Scheduler.Insert(this); return this; }
 
     /// <summary>Takes a runnable tasklet out of the run queue: it becomes paused (Stackless's <c>remove</c>).</summary>
