@@ -69,7 +69,7 @@ public sealed class Tasklet
     internal int Depth;                     // its TaskletBody frames started and not ended (Scheduler.MaxRecursionDepth)
 
     [Flags]
-    private enum Flags : ushort
+    private enum Flags : int
     {
         None = 0, Main = 1, Started = 2, Atomic = 4, BlockTrap = 8, SuspendPending = 16, Alive = 32, ValueIsError = 64, ErrorPending = 128,
         TempVal = 256,  // ValueRef holds a tempval set as an object (Schedule(value), the TempVal setter), of no known type
