@@ -38,7 +38,7 @@ internal enum Where : byte { Nowhere, RunQueue, Channel, Running, Dead, Io }
 /// has not started yet; the main tasklet never has one (it is resumed by returning to it).</item>
 /// <item>At most one value is in transit in a tasklet (ValueBits/ValueRef), flagged when it is an exception; an
 /// exception thrown into it while it is switched away (pending) takes ValueRef's place, and so does a tempval set as
-/// an object (flagged TempVal), claimed when the tasklet resumes.</item>
+/// an object (a TempValBox, flagged as an exception is), claimed when the tasklet resumes.</item>
 /// <item>The runner flag is on for main, and for a tasklet only while its own nested Run() is under way.</item>
 /// <item>A dead tasklet is in no queue and holds no body and no channel.</item>
 /// </list>
@@ -68,16 +68,14 @@ public sealed class Tasklet
     internal int TraceHandle;               // its number in the trace recorder that last recorded it (TraceRecorder)
     internal int Depth;                     // its TaskletBody frames started and not ended (Scheduler.MaxRecursionDepth)
 
+    // Eight flags fill the byte, which fills the object's padding (a wider field would cost every tasklet 8 bytes).
+    // Runner: its code is below a running loop on the stack: main always, a tasklet while it is in its own Run().
+    // ValueIsError: ValueRef holds an exception sent in place of a value, or a TempValBox (a tempval set as an object).
     [Flags]
-    private enum Flags : int
-    {
-        None = 0, Main = 1, Started = 2, Atomic = 4, BlockTrap = 8, SuspendPending = 16, Alive = 32, ValueIsError = 64, ErrorPending = 128,
-        TempVal = 256,  // ValueRef holds a tempval set as an object (Schedule(value), the TempVal setter), of no known type
-        Runner = 512,   // its code is below a running loop on the stack: main always, a tasklet while it calls Run()
-    }
+    private enum Flags : byte { None = 0, Runner = 1, Started = 2, Atomic = 4, BlockTrap = 8, SuspendPending = 16, Alive = 32, ValueIsError = 64, ErrorPending = 128 }
 
     // What a resumed tasklet must look at before it takes its value: an exception pending, one sent, or a tempval.
-    private const Flags ResumeSpecial = Flags.ErrorPending | Flags.ValueIsError | Flags.TempVal;
+    private const Flags ResumeSpecial = Flags.ErrorPending | Flags.ValueIsError;
 
     /// <summary>Creates an unbound tasklet on <paramref name="scheduler"/> (the default scheduler when null).</summary>
     public Tasklet(Scheduler? scheduler = null)
@@ -91,7 +89,7 @@ public sealed class Tasklet
 
     internal Tasklet(Scheduler scheduler, bool isMain) : this(scheduler)
     {
-        _flags = Flags.Main | Flags.Started | Flags.Alive | Flags.Runner;
+        _flags = Flags.Runner | Flags.Started | Flags.Alive;
         Where = Where.Running;
     }
 
@@ -139,7 +137,7 @@ public sealed class Tasklet
     public bool IsCurrent => Scheduler.Current == this;
 
     /// <summary>True for the main tasklet: the code that drives the scheduler.</summary>
-    public bool IsMain => (_flags & Flags.Main) != 0;
+    public bool IsMain => ReferenceEquals(Scheduler.Main, this); // no flag of its own: main is the runner that never stops being one
 
     /// <summary>True once the body has taken its first step.</summary>
     public bool Started => (_flags & Flags.Started) != 0;
@@ -329,7 +327,7 @@ public sealed class Tasklet
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void OnResumed()
     {
-        if ((_flags & (Flags.ErrorPending | Flags.TempVal)) != 0) OnResumedSpecial();
+        if ((_flags & ResumeSpecial) != 0) OnResumedSpecial();
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -369,7 +367,7 @@ public sealed class Tasklet
     {
         Debug.Assert(error is Exception or ExceptionDispatchInfo, "A pending error is an exception.");
         ValueRef = error;
-        _flags = (_flags & ~(Flags.ValueIsError | Flags.TempVal)) | Flags.ErrorPending;
+        _flags = (_flags & ~Flags.ValueIsError) | Flags.ErrorPending;
     }
 
     internal object TakePending() => TakeErrorFlagged(Flags.ErrorPending);
@@ -378,13 +376,13 @@ public sealed class Tasklet
     internal void ClearTransit()
     {
         ValueRef = null;
-        _flags &= ~(Flags.ErrorPending | Flags.ValueIsError | Flags.TempVal);
+        _flags &= ~(Flags.ErrorPending | Flags.ValueIsError);
     }
 
     // ---- tempval (Stackless's tempval) ---------------------------------------------------------------
-    // A tempval set as an object (the setter, Schedule(value), a channel callback's view of the value sent) lives in
-    // ValueRef flagged TempVal, in place of a typed value in transit: the awaiter that resumes the tasklet converts it
-    // to its result type. Values a channel hands over stay typed (ValueBits/ValueRef), so the hand-off pays nothing.
+    // A tempval set as an object (the setter, Schedule(value)) lives in ValueRef as a TempValBox, flagged ValueIsError
+    // (so that the one flag test a resumed receive already makes also catches it), in place of a typed value in
+    // transit: the awaiter that resumes the tasklet converts it to its result type. Values a channel hands over stay typed (ValueBits/ValueRef), so the hand-off pays nothing.
 
     /// <summary>
     /// The value in transit (Stackless's <c>tempval</c>): what <see cref="Scheduler.Schedule{T}(T)"/> or
@@ -395,14 +393,13 @@ public sealed class Tasklet
     /// tasklet that is not alive, and once the tasklet has resumed (Stackless claims it at every switch-in).
     /// </summary>
     /// <exception cref="InvalidOperationException">Set on a tasklet that is not alive, on a blocked one (its channel or wait
-    /// gives it its value), or on the running tasklet (its next switch sets it).</exception>
+    /// gives it its value), on the running tasklet (its next switch sets it), or on main while it waits in an operation.</exception>
     public object? TempVal
     {
         get
         {
             if (!Alive) return null;
-            if ((_flags & Flags.TempVal) != 0) return ValueRef;
-            if ((_flags & (Flags.ValueIsError | Flags.ErrorPending)) != 0) return ErrorOf(ValueRef!);
+            if ((_flags & ResumeSpecial) != 0) return ValueRef is TempValBox box ? box.Value : ErrorOf(ValueRef!);
             if (Where == Where.Channel && Direction > 0) return ((ChannelBase)WaitingOn!).SentValueOf(this);
             return Scheduler.CallbackTempVal(this);
         }
@@ -412,24 +409,25 @@ public sealed class Tasklet
             if (!Alive) throw new InvalidOperationException($"{Name} is not alive: it has no tempval.");
             if (Blocked) throw new InvalidOperationException($"{Name} is blocked: its channel or wait gives it its value.");
             if (Where == Where.Running) throw new InvalidOperationException($"{Name} is the current tasklet: its next switch sets its tempval.");
+            if (IsMain && Where != Where.Nowhere) throw new InvalidOperationException("main waits in an operation: its tempval can be set while it is out of the ring (in Run, Switch or ScheduleRemove).");
             SetTempVal(value);
         }
     }
 
-    internal bool HasTempVal => (_flags & Flags.TempVal) != 0;
+    internal bool HasTempVal => (_flags & Flags.ValueIsError) != 0 && ValueRef is TempValBox;
 
     internal void SetTempVal(object? value)
     {
         ClearTransit();
-        ValueRef = value;
-        _flags |= Flags.TempVal;
+        ValueRef = new TempValBox(value); // an allocation, on the rare paths that set one (Schedule(value), the setter)
+        _flags |= Flags.ValueIsError;
     }
 
     internal void DropTempVal()
     {
         if (!HasTempVal) return;
         ValueRef = null;
-        _flags &= ~Flags.TempVal;
+        _flags &= ~Flags.ValueIsError;
     }
 
     private static Exception ErrorOf(object error) => error is ExceptionDispatchInfo edi ? edi.SourceException : (Exception)error;
@@ -496,7 +494,7 @@ public sealed class Tasklet
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal T TakeValue<T>()
     {
-        if ((_flags & (Flags.ValueIsError | Flags.TempVal)) != 0) return TakeSpecialValue<T>();
+        if (HasError) return TakeSpecialValue<T>();
         return TakeRawValue<T>();
     }
 
@@ -504,9 +502,8 @@ public sealed class Tasklet
     [MethodImpl(MethodImplOptions.NoInlining)]
     private T TakeSpecialValue<T>()
     {
-        if (HasError) Raise(TakeError());
-        if (!HasTempVal) return TakeRawValue<T>();
-        var value = ValueRef;
+        if (ValueRef is not TempValBox box) { Raise(TakeError()); return default!; }
+        var value = box.Value;
         DropTempVal();
         return value switch
         {
@@ -539,10 +536,15 @@ public sealed class Tasklet
         Debug.Assert(Where != Where.Dead || (Resume is null && !Alive), "A dead tasklet holds no resume point.");
         Debug.Assert(Where != Where.Dead || WaitingOn is null, "A dead tasklet keeps no channel alive.");
         Debug.Assert(!IsMain || Resume is null, "Main is resumed by returning to it.");
-        Debug.Assert(!HasTempVal || (_flags & (Flags.ValueIsError | Flags.ErrorPending)) == 0,
-            "A tempval set as an object, an exception sent and one pending share ValueRef: one at a time.");
+        Debug.Assert(!HasTempVal || !HasPending, "A tempval set as an object and an exception pending share ValueRef: one at a time.");
         Debug.Assert(!IsMain || IsRunner, "Main is always a runner.");
     }
+}
+
+/// <summary>A tempval set as an object (<see cref="Tasklet.TempVal"/>), kept in ValueRef flagged as an exception is.</summary>
+internal sealed class TempValBox(object? value)
+{
+    public readonly object? Value = value;
 }
 
 /// <summary>A value in transit of a struct type that does not fit <see cref="Tasklet.ValueBits"/>.</summary>

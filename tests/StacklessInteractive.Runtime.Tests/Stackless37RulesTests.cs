@@ -3,7 +3,7 @@ namespace StacklessInteractive.Tests;
 /// <summary>
 /// The rules of issue 17, each named after the Stackless 3.7.5 source it comes from: the unit tests in
 /// Stackless/unittests (test_miscell, test_defects, test_watchdog, test_channel, test_sched_cb), channelobject.c,
-/// scheduling.c, stacklessmodule.c and taskletobject.c (see docs/stackless-semantics.md, §11).
+/// scheduling.c, stacklessmodule.c and taskletobject.c (see docs/stackless-semantics.md, §12).
 /// </summary>
 public class Stackless37RulesTests
 {
