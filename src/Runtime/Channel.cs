@@ -82,6 +82,7 @@ public abstract class ChannelBase
     public void Close()
     {
         _closing = true;
+        Scheduler.Touched(this);
         Scheduler.Trace?.Add(new TraceEvent(Scheduler.Steps, TraceReason.ChannelClose, Scheduler.Current, Channel: this, Balance: _balance));
     }
 
@@ -89,6 +90,7 @@ public abstract class ChannelBase
     public void Open()
     {
         _closing = false;
+        Scheduler.Touched(this);
         Scheduler.Trace?.Add(new TraceEvent(Scheduler.Steps, TraceReason.ChannelOpen, Scheduler.Current, Channel: this, Balance: _balance));
     }
 
@@ -105,6 +107,7 @@ public abstract class ChannelBase
     internal void RemoveWaiter(Tasklet t)
     {
         AssertInvariants();
+        Scheduler.Touched(this);
         Scheduler.Trace?.Add(new TraceEvent(Scheduler.Steps, TraceReason.Unblock, t, Channel: this, Balance: _balance - t.Direction));
         _waiters.Remove(t);
         _balance -= t.Direction;

@@ -91,6 +91,7 @@ public sealed partial class Scheduler
 
     private readonly TaskletRegistry _alive = new(); // alive tasklets (not main), in no order
     private TraceRecorder? _trace;
+    private ScheduleStrategy? _strategy; // null: Stackless's FIFO, and the loop never looks at it (see RunLoop)
     private int _nextChannelId;
     private int _nextTaskletId = -1; // main takes 0
 
@@ -255,6 +256,21 @@ public sealed partial class Scheduler
     /// <summary>The tick trace: set a <see cref="TraceRecorder"/> to record every step; null (the default) costs nothing.</summary>
     public TraceRecorder? Trace { get => _trace; set => _trace = value; }
 
+    /// <summary>
+    /// Who chooses at each choice point (which runnable tasklet runs next, which ready case of a <c>Select</c>
+    /// wins); null (the default) is Stackless's own order, and costs nothing. Set it before running, from main.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Set while the scheduler runs.</exception>
+    public ScheduleStrategy? Strategy
+    {
+        get => _strategy;
+        set
+        {
+            if (Volatile.Read(ref _busy) != 0) throw new InvalidOperationException("The schedule strategy is set between runs, not while the scheduler runs.");
+            _strategy = value;
+        }
+    }
+
     internal int NextChannelId() => Interlocked.Increment(ref _nextChannelId);
 
     // Channels created while TrackChannels is on, held weakly: a view can list them without keeping them alive.
@@ -338,6 +354,7 @@ public sealed partial class Scheduler
         Register(t);
         MakeRunnable(t);
         _trace?.Add(new TraceEvent(_steps, TraceReason.Spawn, t));
+        _strategy?.OnTouched(null);
     }
 
     /// <summary>Makes a bound tasklet alive (paused until queued) and adds it to the registry.</summary>
@@ -600,6 +617,7 @@ public sealed partial class Scheduler
         t_driving = this;
         try
         {
+            if (_strategy is not null) return RunChosen(stepLimit); // once per loop entry: the FIFO loop below is untouched
             while (true)
             {
                 AssertInvariants();
@@ -959,6 +977,7 @@ public sealed partial class Scheduler
         }
         if (target == caller) throw exception; // the current tasklet raises at once; pending is ignored
         if (!pending) CheckSwitchTrap();
+        _strategy?.OnTouched(null);
         _trace?.Add(new TraceEvent(_steps, isKill ? TraceReason.Kill : TraceReason.Throw, target, Partner: caller,
             Value: isKill ? null : exception));
         if (!pending) return SwitchFrom(caller, target, keepCaller: true, exception);
@@ -978,6 +997,7 @@ public sealed partial class Scheduler
     private Operation SwitchFrom(Tasklet caller, Tasklet target, bool keepCaller, Exception? exception = null)
     {
         if (caller.IsMain) Enter(); else CheckRunning(caller);
+        _strategy?.OnTouched(null);
         try
         {
             if (!caller.IsMain) BeginSuspend(caller);
@@ -1006,6 +1026,7 @@ public sealed partial class Scheduler
         if (t.Blocked) throw new InvalidOperationException("You cannot run a blocked tasklet");
         if (t.Where is Where.RunQueue or Where.Running) return;
         if (t.IsMain && _mainMode != MainMode.InRun) return; // current, or waiting in an operation: it is in the ring already
+        _strategy?.OnTouched(null);
         MakeRunnable(t); // main (or a nested runner) out of the ring in Run(): its Run() returns when its turn comes
     }
 
@@ -1038,6 +1059,7 @@ public sealed partial class Scheduler
         if (t.Blocked) throw new InvalidOperationException("You cannot remove a blocked tasklet.");
         if (t.Where == Where.Running || t.IsMain) throw new InvalidOperationException("The current tasklet cannot be removed.");
         if (t.Where != Where.RunQueue) return;
+        _strategy?.OnTouched(null);
         Queue.Remove(t);
         t.Where = Where.Nowhere;
     }

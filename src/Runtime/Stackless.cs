@@ -48,4 +48,14 @@ public static class Stackless
 
     /// <summary>Runnable tasklets, current included (Stackless's <c>getruncount()</c>).</summary>
     public static int GetRunCount() => Scheduler.Default.RunCount;
+
+    /// <summary>
+    /// Checks a property of the program: when <paramref name="condition"/> is false it raises
+    /// <see cref="StacklessAssertionException"/>, which <see cref="Explorer"/> reports as a failed assertion with the
+    /// schedule that broke it.
+    /// </summary>
+    public static void Assert(bool condition, [CallerArgumentExpression(nameof(condition))] string? message = null)
+    {
+        if (!condition) throw new StacklessAssertionException("Assertion failed: " + message);
+    }
 }

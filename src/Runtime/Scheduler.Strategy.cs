@@ -1,0 +1,94 @@
+namespace StacklessInteractive;
+
+// The scheduler's side of schedule exploration: the loop that asks a ScheduleStrategy at each choice point. It is a
+// loop of its own, entered once per RunLoop when a strategy is set, so that the FIFO loop (the hot path) has not one
+// instruction more when none is.
+public sealed partial class Scheduler
+{
+    private Tasklet[] _choices = new Tasklet[8]; // the runnable tasklets offered to the strategy, run-queue order
+
+    /// <summary>
+    /// <see cref="RunLoop"/> when <see cref="Strategy"/> is set: the same loop, but when more than one tasklet is
+    /// runnable the strategy picks which runs (index 0 is the one Stackless would run). The step limit is checked
+    /// before choosing, so a choice is never made for a step that does not run: a schedule replayed in slices
+    /// (<c>#!step</c>) makes exactly the choices of one replayed in one go.
+    /// </summary>
+    private LoopEnd RunChosen(long stepLimit)
+    {
+        var strategy = _strategy!;
+        while (true)
+        {
+            AssertInvariants();
+            if (_ioWaiting != 0 && Volatile.Read(ref _completionsPending) != 0) TakeCompletions();
+            var first = Queue.First; // Queue puts back the preferred partner, so the queue holds every runnable
+            if (first is null)
+            {
+                if (_ioWaiting == 0) return LoopEnd.Empty;
+                if (_steps >= stepLimit) { _interrupted = null; return LoopEnd.OutOfSteps; }
+                WaitForCompletion();
+                continue;
+            }
+            if (_steps >= stepLimit && !(_current is { Atomic: true, Where: Where.RunQueue }))
+            {
+                _interrupted = _current;
+                return LoopEnd.OutOfSteps;
+            }
+            var next = first;
+            if (first.Next is not null)
+            {
+                var count = GatherRunnable(first);
+                var index = strategy.ChooseNext(new ReadOnlySpan<Tasklet>(_choices, 0, count));
+                if ((uint)index < (uint)count) next = _choices[index];
+                Array.Clear(_choices, 0, count); // keeps no tasklet alive
+                if (index < 0) { _interrupted = null; return LoopEnd.OutOfSteps; } // the strategy ends the run here
+                if (index >= count)
+                    throw new InvalidOperationException($"The schedule strategy chose runnable #{index} of {count}.");
+            }
+            _runQueue.Remove(next);
+            if (next == _main)
+            {
+                next.Where = Where.Running;
+                return LoopEnd.MainResumed;
+            }
+            if (!strategy.OnStepping(next))
+            {
+                next.Where = Where.RunQueue; // back where it was taken from, the front: the run stops as it stood
+                _runQueue.PushFront(next);
+                _interrupted = null;
+                return LoopEnd.OutOfSteps;
+            }
+            Step(next);
+            if (!strategy.OnStepped(next)) { _interrupted = null; return LoopEnd.OutOfSteps; }
+        }
+    }
+
+    private int GatherRunnable(Tasklet first)
+    {
+        var n = 0;
+        for (var t = first; t is not null; t = t.Next)
+        {
+            if (n == _choices.Length) Array.Resize(ref _choices, n * 2);
+            _choices[n++] = t;
+        }
+        return n;
+    }
+
+    /// <summary>
+    /// Which of <paramref name="ready"/> ready cases a select of the current tasklet takes: the first (Stackless-style
+    /// determinism) unless a strategy chooses.
+    /// </summary>
+    internal int ChooseCase(int ready)
+    {
+        if (_strategy is null || ready < 2) return 0;
+        var index = _strategy.ChooseCase(_current, ready);
+        if ((uint)index >= (uint)ready)
+            throw new InvalidOperationException($"The schedule strategy chose case #{index} of {ready} ready ones.");
+        return index;
+    }
+
+    /// <summary>
+    /// Tells the strategy what the running step touched: a channel, or (null) something that orders it with every
+    /// other step (another tasklet switched to, killed, thrown into, inserted, removed or spawned).
+    /// </summary>
+    internal void Touched(ChannelBase? channel) => _strategy?.OnTouched(channel);
+}
