@@ -31,6 +31,8 @@ internal static class Program
           sieve-machines N    experiment: those hand-written bodies run by the real scheduler and channels (Machines.cs)
           http-load N         the tasklet HTTP server, N connections open at once from the load client (another
                               process), then one request on each
+          explore N           schedule exploration: a 4-tasklet pipeline (about 30 steps) under N random schedules,
+                              each from a fresh scheduler (schedules_per_second)
 
         --trace   the same workload with scheduler.Trace = new TraceRecorder(100_000)
         --best K  K timed runs in this process after the warm-up; prints the fastest (runs=K): a figure the VM's
@@ -157,6 +159,8 @@ internal sealed class Result(string workload, long n, bool trace)
     public int? PeakConnections { get; set; }
     public double? BytesPerConnection { get; set; }
     public double? RssBytesPerConnection { get; set; }
+    public double? SchedulesPerSecond { get; set; }
+    public long? StepsPerSchedule { get; set; }
 
     public string Format()
     {
@@ -173,6 +177,8 @@ internal sealed class Result(string workload, long n, bool trace)
         if (NsPerRoundTrip is { } nr) parts.Add("ns_per_round_trip=" + nr.ToString("0.00", ci));
         if (NsPerLevel is { } nl) parts.Add("ns_per_level=" + nl.ToString("0.00", ci));
         if (BytesPerLevel is { } bl) parts.Add("bytes_per_level=" + bl.ToString("0.0", ci));
+        if (SchedulesPerSecond is { } sps) parts.Add("schedules_per_second=" + sps.ToString("0", ci));
+        if (StepsPerSchedule is { } sts) parts.Add("steps_per_schedule=" + sts.ToString(ci));
         if (BytesPerTasklet is { } b) parts.Add("bytes_per_tasklet=" + b.ToString("0.0", ci));
         if (RssBytesPerTasklet is { } r) parts.Add("rss_bytes_per_tasklet=" + r.ToString("0.0", ci));
         if (AllocatedBytes is { } a) parts.Add("allocated_bytes=" + a.ToString(ci));

@@ -11,7 +11,7 @@ internal static class Workloads
 {
     public static readonly string[] Known =
         ["sieve-upto", "sieve-sender-first", "sieve-sequential", "pingpong", "spawn-blocked", "spawn-run", "spawn-yield", "recursion", "sizes",
-         "sieve-floor", "pingpong-floor", "sieve-handwritten", "sieve-machines", "http-load"];
+         "sieve-floor", "pingpong-floor", "sieve-handwritten", "sieve-machines", "http-load", "explore"];
 
     public static Result Run(string workload, int n, bool trace, int best = 1)
     {
@@ -31,6 +31,7 @@ internal static class Workloads
             "sieve-handwritten" => HandWritten.RunSieve,
             "sieve-machines" => Machines.RunSieve,
             "http-load" => HttpLoad.Run,
+            "explore" => Explore.Run,
             _ => throw new UsageException($"unknown workload '{workload}'."),
         };
         if (trace && workload == "sieve-sequential")

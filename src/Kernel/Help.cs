@@ -73,7 +73,7 @@ internal static class Help
         "Lists these commands with their options (#!X --help shows one).",
         "#!stackless");
 
-    public static IReadOnlyList<Command> All { get; } = [Tasklet, Run, Step, Tasklets, Channels, Timeline, Reset, List];
+    public static IReadOnlyList<Command> All { get; } = [Tasklet, Run, Step, Tasklets, Channels, Timeline, ExploreHelp.Explore, ExploreHelp.Replay, Reset, List];
 
     /// <summary>The full list: every command, its options and an example.</summary>
     public static string CommandsHtml() => Table(All);

@@ -21,6 +21,7 @@ internal static class Setup
         Add<ResetStackless>(root, Help.Reset, handlers.Reset);
         Add<ListStacklessCommands>(root, Help.List, handlers.List);
 
+        ExploreSetup.Register(root, session);
         Formatters.Register(session);
 
         root.AddMiddleware(async (command, context, next) =>

@@ -99,8 +99,10 @@ public sealed partial class Scheduler
     // the loop takes them on its own thread, so a given order of completions always gives the same schedule.
     private int _ioWaiting;                                   // tasklets (main included) in Where.Io
     private int _completionsPending;                          // completions queued and not yet taken
-    private readonly System.Collections.Concurrent.ConcurrentQueue<IoWait> _completions = new();
-    private readonly SemaphoreSlim _completionSignal = new(0);
+    // Both made by the first wait (StartWaiting, before any completion can arrive): a scheduler that never waits on
+    // I/O, such as each of the thousands an exploration makes, does not pay for them.
+    private System.Collections.Concurrent.ConcurrentQueue<IoWait>? _completions;
+    private SemaphoreSlim? _completionSignal;
 
     /// <summary>
     /// The run queue for everything but the hot path: first puts back <see cref="_runNext"/>, the preferred
@@ -1120,21 +1122,22 @@ public sealed partial class Scheduler
         caller.WaitingOn = wait;
         _ioWaiting++;
         _trace?.Add(new TraceEvent(_steps, TraceReason.BlockIO, caller));
+        if (_completions is null) { _completionSignal = new SemaphoreSlim(0); _completions = new(); }
         wait.Register();
     }
 
     /// <summary>Called on whatever thread completed the task: queue the wait for the loop and wake it.</summary>
     internal void Completed(IoWait wait)
     {
-        _completions.Enqueue(wait);
+        _completions!.Enqueue(wait);
         Interlocked.Increment(ref _completionsPending);
-        _completionSignal.Release();
+        _completionSignal!.Release();
     }
 
     /// <summary>On the loop's thread: every completed wait's tasklet becomes runnable, in completion order.</summary>
     private void TakeCompletions()
     {
-        while (_completions.TryDequeue(out var wait))
+        while (_completions!.TryDequeue(out var wait))
         {
             Interlocked.Decrement(ref _completionsPending);
             var t = wait.Tasklet;
@@ -1150,7 +1153,7 @@ public sealed partial class Scheduler
     private void WaitForCompletion()
     {
         _trace?.Add(new TraceEvent(_steps, TraceReason.IdleWait, _current));
-        _completionSignal.Wait();
+        _completionSignal!.Wait();
         TakeCompletions();
     }
 

@@ -7,7 +7,7 @@ namespace StacklessInteractive.Kernel.Tests;
 public class CommandTests(KernelFixture notebook)
 {
     private static readonly string[] s_commands =
-        ["#!tasklet", "#!run", "#!step", "#!tasklets", "#!channels", "#!timeline", "#!stackless-reset", "#!stackless"];
+        ["#!tasklet", "#!run", "#!step", "#!tasklets", "#!channels", "#!timeline", "#!explore", "#!replay", "#!stackless-reset", "#!stackless"];
 
     [Fact]
     public void Loading_ShowsAShortHelp_NamingEveryCommand()

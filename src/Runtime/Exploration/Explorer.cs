@@ -209,6 +209,7 @@ public static class Explorer
             else if (!run.Stopped && scheduler.GetDeadlockReport() is { IsDeadlock: true } report)
                 bug = new Bug(BugKind.Deadlock, report.ToString(), null, scheduler.Steps, Deadlock: report);
         }
+        if (!trace) scheduler.Discard(); // a traced run's scheduler lives on in its trace's tasklets
         var output = capture.Buffer.ToString();
         return new ScheduleRun(Schedule.FromChoices(run.Choices), seeded, output, bug, scheduler.Steps, recorder?.Events ?? []);
     }
@@ -224,7 +225,14 @@ public static class Explorer
     /// <summary>The runs of an exploration, counted by outcome.</summary>
     private sealed class Tally
     {
-        private readonly Dictionary<string, (ExploreOutcome Outcome, int Order)> _byOutcome = [];
+        private sealed class Seen(ScheduleRun first, int order)
+        {
+            public readonly ScheduleRun First = first;
+            public readonly int Order = order;
+            public int Count = 1;
+        }
+
+        private readonly Dictionary<string, Seen> _byOutcome = [];
         public int Runs;
         public int Failures;
         public ScheduleRun? FirstFailure;
@@ -233,14 +241,14 @@ public static class Explorer
         {
             Runs++;
             if (run.Bug is not null) { Failures++; FirstFailure ??= run; }
-            var key = run.Outcome;
-            _byOutcome[key] = _byOutcome.TryGetValue(key, out var seen)
-                ? (seen.Outcome with { Count = seen.Outcome.Count + 1 }, seen.Order)
-                : (new ExploreOutcome(run.Output, run.Bug, 1, run.Seeded ?? run.Schedule), _byOutcome.Count);
+            var key = run.Bug is null ? run.Output : run.Outcome;
+            if (_byOutcome.TryGetValue(key, out var seen)) seen.Count++;
+            else _byOutcome.Add(key, new Seen(run, _byOutcome.Count));
         }
 
-        public IReadOnlyList<ExploreOutcome> Outcomes()
-            => _byOutcome.Values.OrderByDescending(v => v.Outcome.Count).ThenBy(v => v.Order).Select(v => v.Outcome).ToList();
+        public IReadOnlyList<ExploreOutcome> Outcomes() => _byOutcome.Values
+            .OrderByDescending(v => v.Count).ThenBy(v => v.Order)
+            .Select(v => new ExploreOutcome(v.First.Output, v.First.Bug, v.Count, v.First.Seeded ?? v.First.Schedule)).ToList();
     }
 
     /// <summary>Console output goes to <see cref="Buffer"/> while it lives.</summary>

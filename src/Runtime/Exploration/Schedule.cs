@@ -27,11 +27,14 @@ public sealed class Schedule : IEquatable<Schedule>
     /// <summary>The schedule that makes <paramref name="choices"/>; trailing zeros are dropped (they are the default).</summary>
     public static Schedule FromChoices(IEnumerable<int> choices)
     {
-        var list = choices.ToList();
-        if (list.Any(c => c < 0)) throw new ArgumentException("A choice is a move's index, 0 or more.", nameof(choices));
+        var list = choices as List<int> ?? choices.ToList(); // an exploration's runs pass their list: no copy but the last
         var n = list.Count;
         while (n > 0 && list[n - 1] == 0) n--;
-        return n == 0 ? Fifo : new Schedule(list.Take(n).ToArray(), "choices", 0, 0, 0);
+        if (n == 0) return Fifo;
+        var kept = new int[n];
+        for (var i = 0; i < n; i++)
+            kept[i] = list[i] >= 0 ? list[i] : throw new ArgumentException("A choice is a move's index, 0 or more.", nameof(choices));
+        return new Schedule(kept, "choices", 0, 0, 0);
     }
 
     /// <summary>A random walk from <paramref name="seed"/> (<see cref="RandomStrategy"/>).</summary>
