@@ -51,10 +51,37 @@ public abstract class ChannelBase
     public int Balance => _balance;
 
     /// <summary>The first waiting tasklet, or null (Stackless's <c>queue</c>).</summary>
-    public Tasklet? Queue => _waiters.First;
+    public Tasklet? Queue => _waiters.First?.Waiter;
 
-    /// <summary>The waiting tasklets in order, first to be served first.</summary>
-    public IReadOnlyList<Tasklet> Waiters => _waiters.ToList();
+    /// <summary>The waiting tasklets in order, first to be served first (a tasklet blocked in a select is listed on each of its channels).</summary>
+    public IReadOnlyList<Tasklet> Waiters => WaiterList();
+
+    private List<Tasklet> WaiterList() => _waiters.ToList().ConvertAll(t => t.Waiter);
+
+    /// <summary>Queues the stand-in of a select's case: the select waits here too (see <see cref="SelectWait"/>).</summary>
+    internal void EnqueueSelectCase(Tasklet standIn, int direction)
+    {
+        AssertInvariants();
+        standIn.WaitingOn = this;
+        standIn.Direction = (sbyte)direction;
+        standIn.Where = Where.Channel;
+        _waiters.Append(standIn);
+        _balance += direction;
+        Scheduler.Trace?.Add(new TraceEvent(Scheduler.Steps, direction > 0 ? TraceReason.BlockSend : TraceReason.BlockReceive,
+            standIn.Waiter, Channel: this, Balance: _balance));
+    }
+
+    /// <summary>Takes a select's stand-in out: another case fired, or the select was killed or thrown into.</summary>
+    internal void WithdrawSelectCase(Tasklet standIn)
+    {
+        AssertInvariants();
+        _waiters.Remove(standIn);
+        _balance -= standIn.Direction;
+        standIn.ClearTransit();
+        standIn.Where = Where.Nowhere;
+        Scheduler.Trace?.Add(new TraceEvent(Scheduler.Steps, TraceReason.Unblock, standIn.Waiter, Channel: this, Balance: _balance));
+        Scheduler.Touched(this);
+    }
 
     /// <summary>
     /// Who runs on a hand-off: -1 the receiver (default), 1 the sender, 0 neither (the caller continues and
@@ -98,7 +125,7 @@ public abstract class ChannelBase
     public int Flags => (_closing ? 1 : 0) | ((_preference & 3) << 1) | (_scheduleAll ? 8 : 0);
 
     /// <summary>The state as Stackless's <c>__reduce__</c> gives it: balance, flags and the blocked tasklets.</summary>
-    public ChannelSnapshot Reduce() => new(this, _balance, Flags, Preference, _closing, Closed, _scheduleAll, _waiters.ToList());
+    public ChannelSnapshot Reduce() => new(this, _balance, Flags, Preference, _closing, Closed, _scheduleAll, WaiterList());
 
     /// <inheritdoc/>
     public override string ToString() => $"{Name} (balance {_balance})";
@@ -163,6 +190,12 @@ public class Channel<T> : ChannelBase
 
     /// <summary>Sends <paramref name="value"/>; waits for a receiver when none waits.</summary>
     public Operation Send(T value) => Act(+1, value, null).AsOperation();
+
+    /// <summary>A case of <see cref="Select.From"/>: receive from this channel.</summary>
+    public SelectCase Receiving() => new SelectCase<T>(this, -1, default!);
+
+    /// <summary>A case of <see cref="Select.From"/>: send <paramref name="value"/> on this channel.</summary>
+    public SelectCase Sending(T value) => new SelectCase<T>(this, +1, value);
 
     /// <summary>Receives a value; waits for a sender when none waits. An exception sent instead is raised here.</summary>
     public Operation<T> Receive() => Act(-1, default!, null);
@@ -283,6 +316,7 @@ public class Channel<T> : ChannelBase
             // Direct hand-off: the first waiter (FIFO) is the partner; the value passes through the receiver.
             var partner = _waiters.PopFront()!;
             _balance += direction;
+            if (partner.IsSelectCase) partner = SelectWait.Fire(partner); // the selecting tasklet takes this case, withdraws the others
             partner.Direction = 0; // WaitingOn stays: see Tasklet.WaitingOn
             object? receivedError = null;
             if (direction > 0)

@@ -800,6 +800,7 @@ public sealed partial class Scheduler
     {
         if (t.Where == Where.RunQueue) Queue.Remove(t);
         else if (t.Where == Where.Channel) ((ChannelBase)t.WaitingOn!).RemoveWaiter(t);
+        else if (t.Where == Where.Select) ((SelectWait)t.WaitingOn!).Withdraw(fired: null);
         else if (t.Where == Where.Io) AbandonIo(t);
         t.SuspendPending = false;
         if (t.Where != Where.Dead) t.Where = Where.Nowhere;
@@ -1197,7 +1198,8 @@ public sealed partial class Scheduler
     /// </summary>
     public DeadlockReport GetDeadlockReport()
     {
-        var blocked = Tasklets.Where(t => t.BlockedOn is not null).Select(t => new BlockedTasklet(t, t.BlockedOn!, t.BlockedDirection)).ToList();
+        var blocked = Tasklets.Where(t => t.BlockedOn is not null)
+            .SelectMany(t => t.Where == Where.Select ? t.SelectingOn : [new BlockedTasklet(t, t.BlockedOn!, t.BlockedDirection)]).ToList();
         var runnable = Queue.Count + (_current.IsMain ? 0 : 1);
         return new DeadlockReport(blocked, runnable, _ioWaiting);
     }

@@ -22,7 +22,7 @@ public enum TaskletState
 }
 
 /// <summary>Where a tasklet is linked; owned by <see cref="Scheduler"/> and <see cref="ChannelBase"/>.</summary>
-internal enum Where : byte { Nowhere, RunQueue, Channel, Running, Dead, Io }
+internal enum Where : byte { Nowhere, RunQueue, Channel, Running, Dead, Io, Select }
 
 /// <summary>
 /// A micro-thread: a body that the scheduler runs in steps, switching at channel operations and
@@ -62,6 +62,8 @@ public sealed class Tasklet
     internal Where Where;
     internal sbyte Direction;               // +1 blocked sending, -1 blocked receiving
     private Flags _flags;
+    internal bool IsSelectCase;             // a stand-in queued on a channel for one case of a blocked select (Body is its SelectWait);
+                                            // fits in the padding after the flags: no tasklet grows
     private readonly int _id;                // the name, when set, lives in the scheduler (Scheduler.NameOf)
     internal uint StepCount;
     internal int RegistryIndex;             // where the scheduler's registry of alive tasklets holds it
@@ -86,6 +88,18 @@ public sealed class Tasklet
 
     /// <summary>Creates a tasklet bound to <paramref name="function"/>; call <see cref="Setup"/> to start it.</summary>
     public Tasklet(Delegate function, Scheduler? scheduler = null) : this(scheduler) => Bind(function ?? throw new ArgumentNullException(nameof(function)));
+
+    /// <summary>The stand-in for one case of <paramref name="wait"/>'s select in a channel's wait queue: same id, no life of its own.</summary>
+    internal Tasklet(SelectWait wait)
+    {
+        Scheduler = wait.Owner.Scheduler;
+        _id = wait.Owner.Id;
+        IsSelectCase = true;
+        Body = wait;
+    }
+
+    /// <summary>The tasklet a queued entry stands for: itself, or the selecting tasklet of a select's stand-in.</summary>
+    internal Tasklet Waiter => IsSelectCase ? ((SelectWait)Body!).Owner : this;
 
     internal Tasklet(Scheduler scheduler, bool isMain) : this(scheduler)
     {
@@ -124,10 +138,10 @@ public sealed class Tasklet
     public bool Alive => (_flags & Flags.Alive) != 0;
 
     /// <summary>True while waiting on a channel, or on an asynchronous operation (<see cref="Scheduler.BlockOn(Task)"/>).</summary>
-    public bool Blocked => Where is Where.Channel or Where.Io;
+    public bool Blocked => Where is Where.Channel or Where.Io or Where.Select;
 
     /// <summary>True when runnable, current or blocked (Stackless counts a blocked tasklet as scheduled).</summary>
-    public bool Scheduled => Where is Where.RunQueue or Where.Channel or Where.Running or Where.Io
+    public bool Scheduled => Where is Where.RunQueue or Where.Channel or Where.Running or Where.Io or Where.Select
         || (IsMain && Scheduler.MainIsScheduled);
 
     /// <summary>True when alive but neither scheduled nor blocked.</summary>
@@ -143,10 +157,24 @@ public sealed class Tasklet
     public bool Started => (_flags & Flags.Started) != 0;
 
     /// <summary>The channel this tasklet is blocked on, or null.</summary>
-    public ChannelBase? BlockedOn => Where == Where.Channel ? (ChannelBase?)WaitingOn : null;
+    /// <remarks>A tasklet blocked in a <see cref="Select"/> waits on every channel of its cases; this is the first (<see cref="SelectingOn"/> lists them all).</remarks>
+    public ChannelBase? BlockedOn => Where switch
+    {
+        Where.Channel => (ChannelBase?)WaitingOn,
+        Where.Select => ((SelectWait)WaitingOn!).Waits[0].Channel,
+        _ => null,
+    };
+
+    /// <summary>Every channel and direction a tasklet blocked in a <see cref="Select"/> waits on (empty otherwise).</summary>
+    public IReadOnlyList<BlockedTasklet> SelectingOn => Where == Where.Select ? ((SelectWait)WaitingOn!).Waits : [];
 
     /// <summary>+1 when blocked sending, -1 when blocked receiving, 0 otherwise.</summary>
-    public int BlockedDirection => Where == Where.Channel ? Direction : 0;
+    public int BlockedDirection => Where switch
+    {
+        Where.Channel => Direction,
+        Where.Select => ((SelectWait)WaitingOn!).Waits[0].Direction,
+        _ => 0,
+    };
 
     /// <summary>How many steps (resumptions) this tasklet has run.</summary>
     public long Steps => StepCount;
@@ -169,7 +197,7 @@ public sealed class Tasklet
     {
         Where.Running => TaskletState.Current,
         Where.RunQueue => TaskletState.Runnable,
-        Where.Channel => TaskletState.Blocked,
+        Where.Channel or Where.Select => TaskletState.Blocked,
         Where.Dead => TaskletState.Dead,
         Where.Io => TaskletState.WaitingIO,
         _ => IsMain ? (Scheduler.Current == this ? TaskletState.Current : TaskletState.Paused)
@@ -226,7 +254,7 @@ public sealed class Tasklet
     {
         Scheduler.CheckOwner();
         if (Where == Where.Running || (IsMain && Scheduler.Current == this)) throw new InvalidOperationException("can't (re)bind the current tasklet");
-        if (Where is Where.RunQueue or Where.Channel or Where.Io) throw new InvalidOperationException("tasklet is scheduled");
+        if (Where is Where.RunQueue or Where.Channel or Where.Io or Where.Select) throw new InvalidOperationException("tasklet is scheduled");
         if (IsRunner && !IsMain) throw new InvalidOperationException("tasklet has C state on its stack"); // it waits in a nested Run()
         if (function is null)
         {
@@ -479,6 +507,15 @@ public sealed class Tasklet
     }
 
     internal object TakeError() => TakeErrorFlagged(Flags.ValueIsError);
+
+    /// <summary>Takes over what <paramref name="standIn"/> carries (a select's send case: its value, or the exception to send).</summary>
+    internal void TakeTransitFrom(Tasklet standIn)
+    {
+        ValueBits = standIn.ValueBits;
+        ValueRef = standIn.ValueRef;
+        if (standIn.HasError) _flags |= Flags.ValueIsError;
+        standIn.ClearTransit();
+    }
 
     /// <summary>Takes the exception kept in ValueRef, sent (ValueIsError) or pending (ErrorPending), and clears its flag.</summary>
     private object TakeErrorFlagged(Flags flag)
