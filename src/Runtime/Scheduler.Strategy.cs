@@ -94,6 +94,27 @@ public sealed partial class Scheduler
     /// </summary>
     internal void Touched(ChannelBase? channel) => _strategy?.OnTouched(channel);
 
+    // The names of an exploration's tasklets and channels, held strongly: each run's scheduler lives for microseconds,
+    // and a ConditionalWeakTable (dependent handles, a finalizable container) cost ten times the rest of a small
+    // program's setup. Set by UseStrongNames before anything is named.
+    private Dictionary<object, string>? _strongNames;
+
+    /// <summary>Names are kept in a plain dictionary from now on (see <see cref="_strongNames"/>); before any name is given.</summary>
+    internal void UseStrongNames()
+    {
+        Debug.Assert(_names is null, "Strong names are chosen before the first name.");
+        _strongNames = new Dictionary<object, string>(ReferenceEqualityComparer.Instance);
+    }
+
+    private string? StrongNameOf(object taskletOrChannel)
+        => _strongNames is { } names && names.TryGetValue(taskletOrChannel, out var name) ? name : null;
+
+    private void SetStrongName(object taskletOrChannel, string? name)
+    {
+        if (name is null) _strongNames!.Remove(taskletOrChannel);
+        else _strongNames![taskletOrChannel] = name;
+    }
+
     /// <summary>
     /// Frees the weak handle now instead of in the finalizer, for a scheduler that will never run again (each run of
     /// an exploration): a finalizable object keeps everything it references alive one collection longer, which for

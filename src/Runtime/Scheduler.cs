@@ -300,11 +300,12 @@ public sealed partial class Scheduler
 
     /// <summary>The name given to a tasklet or channel of this scheduler, or null.</summary>
     internal string? NameOf(object taskletOrChannel)
-        => _names is { } names && names.TryGetValue(taskletOrChannel, out var name) ? name : null;
+        => _names is { } names ? (names.TryGetValue(taskletOrChannel, out var name) ? name : null) : StrongNameOf(taskletOrChannel);
 
     /// <summary>Names a tasklet or channel; null takes the name away (back to the default).</summary>
     internal void SetName(object taskletOrChannel, string? name)
     {
+        if (_strongNames is not null) { SetStrongName(taskletOrChannel, name); return; }
         if (name is null) { _names?.Remove(taskletOrChannel); return; }
         if (_names is null) Interlocked.CompareExchange(ref _names, new(), null);
         _names.AddOrUpdate(taskletOrChannel, name);

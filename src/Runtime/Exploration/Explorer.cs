@@ -183,6 +183,7 @@ public static class Explorer
     {
         capture.Buffer.Clear();
         var scheduler = new Scheduler();
+        scheduler.UseStrongNames();
         TraceRecorder? recorder = trace ? new TraceRecorder() : null;
         scheduler.Trace = recorder;
         var invariant = program(scheduler);
