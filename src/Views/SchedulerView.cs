@@ -62,7 +62,7 @@ public static class SchedulerView
     {
         // Each channel some tasklet waits on, oldest channel first, with its wait queue in the order it is served.
         var channels = tasklets.Append(scheduler.Main)
-            .Select(t => t.BlockedOn).OfType<ChannelBase>()
+            .SelectMany(t => t.SelectingOn.Count > 0 ? t.SelectingOn.Select(w => (ChannelBase?)w.Channel) : [t.BlockedOn]).OfType<ChannelBase>()
             .Distinct().OrderBy(c => c.Id).ToList();
         var io = tasklets.Where(t => t.State == TaskletState.WaitingIO).ToList();
         if (channels.Count == 0 && io.Count == 0) return;
@@ -79,7 +79,7 @@ public static class SchedulerView
             sb.Append("<ol class=\"sl-queue\">");
             Html.Chips(sb, waiters, maxPerRow, t =>
             {
-                var dir = t.BlockedDirection > 0 ? "send" : "receive";
+                var dir = direction > 0 ? "send" : "receive"; // every waiter of a channel waits its way (a select's too)
                 return Html.Chip(t, role: "blocked", note: dir, attributes: $"data-direction=\"{dir}\"");
             });
             sb.Append("</ol></div>");

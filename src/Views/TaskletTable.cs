@@ -50,6 +50,9 @@ public static class TaskletTable
 
     private static string WaitsOn(Tasklet t)
     {
+        if (t.SelectingOn.Count > 0)
+            return "<span data-direction=\"select\">select: " + string.Join(", ", t.SelectingOn.Select(w =>
+                $"<span data-channel=\"{Html.Escape(w.Channel.Name)}\" data-direction=\"{w.Action}\">{w.Action} on <code>{Html.Escape(w.Channel.Name)}</code></span>")) + "</span>";
         if (t.BlockedOn is { } ch)
         {
             var action = t.BlockedDirection > 0 ? "send" : "receive";
