@@ -126,7 +126,9 @@ internal sealed class ExploreKernel : Microsoft.DotNet.Interactive.Kernel, IKern
             { error = $"#!explore --steps takes the step bound of one run, 1 or more; got '{steps}'."; return false; }
             options = options with { MaxSteps = k };
         }
-        if (parameters.ContainsKey("--no-reduction")) options = options with { Reduction = false };
+        // The host passes every flag it declares, "False" when it is absent.
+        if (parameters.TryGetValue("--no-reduction", out var noReduction) && !string.Equals(noReduction, "false", StringComparison.OrdinalIgnoreCase))
+            options = options with { Reduction = false };
         return true;
     }
 

@@ -60,6 +60,20 @@ public class ExploreCommandTests(KernelFixture notebook)
         Assert.Null(view.QuerySelector(".sl-failure"));
     }
 
+    [Fact]
+    public async Task Dfs_UsesTheReductionUnlessTold_AndItRunsFewerSchedulesOnChannelOnlyPrograms()
+    {
+        const string Pipeline = "\nvar a = new Channel<int>(scheduler);\nvar b = new Channel<int>(scheduler);\n"
+            + "scheduler.Spawn(async () => { await a.Send(1); await b.Send(2); });\n"
+            + "scheduler.Spawn(async () => { await a.Receive(); });\n"
+            + "scheduler.Spawn(async () => { await b.Receive(); });";
+        var reduced = Cell.Document(await notebook.Run("#!explore --strategy dfs" + Pipeline)).QuerySelector(".sl-explore-view")!;
+        var full = Cell.Document(await notebook.Run("#!explore --strategy dfs --no-reduction" + Pipeline)).QuerySelector(".sl-explore-view")!;
+        Assert.Contains("with partial-order reduction", reduced.QuerySelector(".sl-summary")!.TextContent);
+        Assert.DoesNotContain("reduction", full.QuerySelector(".sl-summary")!.TextContent);
+        Assert.True(int.Parse(reduced.GetAttribute("data-schedules")!) < int.Parse(full.GetAttribute("data-schedules")!));
+    }
+
     [Theory]
     [InlineData("#!explore --strategy bfs\nscheduler.Spawn(async () => {});", "--strategy takes random, pct or dfs; got 'bfs'")]
     [InlineData("#!explore --schedules 0\nscheduler.Spawn(async () => {});", "--schedules takes a number of schedules, 1 or more; got '0'")]
