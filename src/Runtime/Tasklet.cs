@@ -33,6 +33,8 @@ internal enum Where : byte { Nowhere, RunQueue, Channel, Running, Dead, Io, Sele
 /// <list type="bullet">
 /// <item>Where == RunQueue exactly when the tasklet is linked in its scheduler's run queue;
 /// Where == Channel exactly when it is linked in the wait queue of <see cref="BlockedOn"/>.</item>
+/// <item>Where == Select while blocked in a <see cref="Select"/>: the tasklet itself is in no queue; a stand-in per
+/// channel case (same id, <see cref="IsSelectCase"/>) is linked in each channel's wait queue instead.</item>
 /// <item>Where == Running for the scheduler's current tasklet only.</item>
 /// <item>A tasklet switched away through a Stackless operation has a resume point (Resume) unless it
 /// has not started yet; the main tasklet never has one (it is resumed by returning to it).</item>
@@ -568,6 +570,7 @@ public sealed class Tasklet
     internal void AssertInvariants()
     {
         Debug.Assert(Where != Where.Channel || WaitingOn is not null, "A blocked tasklet knows its channel.");
+        Debug.Assert(Where != Where.Select || (WaitingOn is SelectWait && Next is null), "A selecting tasklet knows its select and is in no queue itself.");
         Debug.Assert(Where == Where.Channel || Where == Where.RunQueue || Next is null,
             "Only a queued tasklet is linked.");
         Debug.Assert(Where != Where.Dead || (Resume is null && !Alive), "A dead tasklet holds no resume point.");
