@@ -15,6 +15,7 @@ public sealed partial class Scheduler
     /// before choosing, so a choice is never made for a step that does not run: a schedule replayed in slices
     /// (<c>#!step</c>) makes exactly the choices of one replayed in one go.
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // kept out of RunLoop, whose FIFO loop is the hot path
     private LoopEnd RunChosen(long stepLimit)
     {
         var strategy = _strategy!;

@@ -27,7 +27,7 @@ public static class ExploreView
         sb.Append("<p class=\"sl-summary\">").Append(Html.Escape($"{result.Schedules:N0} schedule{(result.Schedules == 1 ? "" : "s")} ({strategy})"));
         if (options.Strategy == ExploreStrategy.Dfs)
             sb.Append(Html.Escape(result.Exhausted ? ": every schedule" : $": stopped at the bound of {options.Schedules:N0}, more exist"))
-              .Append(Html.Escape(result.Pruned > 0 ? $"; {result.Pruned:N0} runs cut by the reduction" : ""));
+              .Append(Html.Escape(result.Pruned > 0 ? $"; {result.Pruned:N0} run{(result.Pruned == 1 ? "" : "s")} cut by the reduction" : ""));
         sb.Append(Html.Escape($". {result.Outcomes.Count} distinct outcome{(result.Outcomes.Count == 1 ? "" : "s")}, "))
           .Append(result.Failures == 0 ? "no bug." : Html.Escape($"{result.Failures:N0} failing.")).Append("</p>");
 
