@@ -27,11 +27,11 @@ public sealed partial class Scheduler
             if (first is null)
             {
                 if (_ioWaiting == 0) return LoopEnd.Empty;
-                if (_steps >= stepLimit) { _interrupted = null; return LoopEnd.OutOfSteps; }
+                if (_steps >= stepLimit && _sliceBudget == 0) { _interrupted = null; return LoopEnd.OutOfSteps; }
                 WaitForCompletion();
                 continue;
             }
-            if (_steps >= stepLimit && !(_current is { Atomic: true, Where: Where.RunQueue }))
+            if (_steps >= stepLimit && WatchdogExpires(first, ref stepLimit))
             {
                 _interrupted = _current;
                 return LoopEnd.OutOfSteps;
@@ -47,12 +47,14 @@ public sealed partial class Scheduler
                 if (index >= count)
                     throw new InvalidOperationException($"The schedule strategy chose runnable #{index} of {count}.");
             }
-            _runQueue.Remove(next);
-            if (next == _main)
+            if (next.IsRunner) // main, or a tasklet in a nested Run(): its turn ends a loop
             {
+                if (next != _runner) return LoopEnd.OuterRunner; // left queued for the loop further down the stack
+                _runQueue.Remove(next);
                 next.Where = Where.Running;
-                return LoopEnd.MainResumed;
+                return LoopEnd.RunnerResumed;
             }
+            _runQueue.Remove(next);
             if (!strategy.OnStepping(next))
             {
                 next.Where = Where.RunQueue; // back where it was taken from, the front: the run stops as it stood
