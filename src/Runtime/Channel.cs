@@ -266,6 +266,7 @@ public class Channel<T> : ChannelBase
     [MethodImpl(MethodImplOptions.NoInlining)]
     private Operation<T> ActOutsideStep(Scheduler scheduler, int direction, T value, object? error)
     {
+        scheduler.CheckNotReplaced(this); // its scheduler never steps again: every operation comes here
         var caller = scheduler.Current;
         if (caller.IsMain) return ActAsMain(scheduler, caller, direction, value, error);
         if (!scheduler.StepRunsOnThisThread()) throw Scheduler.NotRunning(caller);

@@ -53,3 +53,14 @@ public class RecursionException : InvalidOperationException
     /// <summary>Creates the exception with a message.</summary>
     public RecursionException(string message) : base(message) { }
 }
+
+/// <summary>
+/// A channel or tasklet of a scheduler that <see cref="Scheduler.ResetDefault"/> replaced was used: its tasklets
+/// were killed and nothing of it runs again.
+/// </summary>
+public class SchedulerReplacedException : InvalidOperationException
+{
+    /// <summary>Creates the exception: "channel 'a' belongs to a scheduler that #!stackless-reset replaced; create it again".</summary>
+    public SchedulerReplacedException(string kind, string name, string replacedBy)
+        : base($"{kind} '{name}' belongs to a scheduler that {replacedBy} replaced; create it again") { }
+}

@@ -43,20 +43,65 @@ public sealed partial class Scheduler
     public static Scheduler Default => Volatile.Read(ref s_default);
 
     /// <summary>
-    /// Installs a fresh <see cref="Default"/> scheduler and returns it (a notebook's "start again"). The old one is
-    /// left as it is: its tasklets never run again unless code still holding it drives it, and its channels stay
-    /// bound to it. Ids start again from 0 on the new one.
+    /// Installs a fresh <see cref="Default"/> scheduler and returns it (a notebook's "start again"). The old one's
+    /// tasklets are killed first, oldest first (their <c>finally</c> blocks run; what they raise other than
+    /// <see cref="TaskletExit"/> is written to stderr and ignored, as Stackless reports what a dying tasklet raises),
+    /// and the old scheduler is marked replaced: any later use of its channels or tasklets raises
+    /// <see cref="SchedulerReplacedException"/> at once, naming <paramref name="replacedBy"/>. Ids start again from 0
+    /// on the new one.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The current default is being driven (a step or an operation of main is under way).</exception>
-    public static Scheduler ResetDefault()
+    /// <param name="replacedBy">What replaced it, for the error message (a notebook passes its reset command).</param>
+    /// <exception cref="InvalidOperationException">The current default is being driven (a run, a step or an
+    /// operation of main is under way, or a tasklet asks).</exception>
+    public static Scheduler ResetDefault(string replacedBy = "Scheduler.ResetDefault()")
     {
+        ArgumentNullException.ThrowIfNull(replacedBy);
         var old = Default;
         if (Volatile.Read(ref old._busy) != 0 || !old._current.IsMain)
-            throw new InvalidOperationException("The default scheduler cannot be replaced while it runs.");
+        {
+            var why = RunningTasklet is { } asking && asking.Scheduler == old ? "asked by tasklet " + asking.Name
+                : "a run or an operation of main is under way";
+            throw new InvalidOperationException($"{replacedBy} cannot replace the scheduler while it runs ({why}); do it once the run has returned.");
+        }
+        old.KillAll();
+        old._replacedBy = replacedBy;
         var fresh = new Scheduler();
         Volatile.Write(ref s_default, fresh);
         return fresh;
     }
+
+    // Set once the scheduler was replaced (ResetDefault): what replaced it. Read only on slow paths (an operation
+    // outside any step of this scheduler, a switch to a dead tasklet), never on a hand-off.
+    private string? _replacedBy;
+
+    /// <summary>Kills every alive tasklet, oldest first, a few rounds (a <c>finally</c> block may block or spawn).</summary>
+    private void KillAll()
+    {
+        for (var round = 0; round < 3 && _alive.Count > 0; round++)
+        {
+            foreach (var t in Tasklets)
+            {
+                if (!t.Alive) continue;
+                try { t.Kill(); }
+                catch (Exception e) { Console.Error.WriteLine($"Exception ignored while killing {t.Name}: {e.GetType().Name}: {e.Message}"); }
+            }
+        }
+    }
+
+    /// <summary>Raises <see cref="SchedulerReplacedException"/> when this scheduler was replaced (a slow path's check).</summary>
+    internal void CheckNotReplaced(Tasklet t)
+    {
+        if (_replacedBy is { } by) throw new SchedulerReplacedException("tasklet", t.Name, by);
+    }
+
+    /// <inheritdoc cref="CheckNotReplaced(Tasklet)"/>
+    internal void CheckNotReplaced(ChannelBase channel)
+    {
+        if (_replacedBy is { } by) throw new SchedulerReplacedException("channel", channel.Name, by);
+    }
+
+    /// <summary>True once <see cref="ResetDefault"/> replaced this scheduler: its channels and tasklets raise when used.</summary>
+    public bool Replaced => _replacedBy is not null;
 
     private enum MainMode : byte { Running, InRun, Waiting }
     private enum LoopEnd : byte { Empty, RunnerResumed, OutOfSteps, OuterRunner }
@@ -415,7 +460,8 @@ public sealed partial class Scheduler
     /// Runs at most <paramref name="maxSteps"/> steps. With <paramref name="soft"/> false this is the watchdog of
     /// <see cref="Run(long)"/>. With <paramref name="soft"/> true (Stackless's soft interrupt) nothing is paused:
     /// the run queue stays exactly as the last step left it, so running on later continues the same schedule;
-    /// it returns null. Single-stepping a program (a notebook's <c>#!step</c>) uses the soft form.
+    /// it returns null. Single-stepping a program (a notebook's <c>#!step</c>) uses the soft form. In both forms a
+    /// tasklet that preempted itself (<see cref="Preempt"/>) ends the run and is returned, paused.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxSteps"/> is negative.</exception>
     public Tasklet? Run(long maxSteps, bool soft) => Run(maxSteps, soft, totalTimeout: true);
@@ -489,6 +535,7 @@ public sealed partial class Scheduler
                 Tasklet.Raise(revived);
             }
             if (end == LoopEnd.RunnerResumed && caller.HasPending) Tasklet.Raise(caller.TakePending()); // a nested runner thrown into
+            if (end == LoopEnd.RunnerResumed && _preempted is not null) return TakePreempted(); // the step preempted itself
             if (end != LoopEnd.OutOfSteps) return null;
             var interrupted = _interrupted;
             _interrupted = null;
@@ -512,6 +559,42 @@ public sealed partial class Scheduler
             (_sliceBudget, _sliceStart) = (outerBudget, outerSliceStart);
             UpdateHooks();
         }
+    }
+
+    /// <summary>
+    /// The watchdog's interruption, asked for by the running tasklet itself: it ends the <see cref="Run(long, bool)"/>
+    /// that steps the caller, which is paused (out of the run queue, as the watchdog pauses the tasklet it interrupts)
+    /// and returned by that Run, soft or not; <see cref="Tasklet.Insert"/> continues it where it left off. Stackless's
+    /// watchdog counts bytecodes, which a C# body does not have: code that must stop bodies that never switch calls
+    /// this from checks in their loops (the notebook extension injects them into <c>#!tasklet</c> bodies).
+    /// Anywhere it cannot apply (main, another thread, a step of an operation main waits in rather than of a Run) it
+    /// does nothing and returns a completed operation. Costs nothing when unused: the loop finds the run's caller
+    /// next and returns, as it does when that caller is switched to.
+    /// </summary>
+    public Operation Preempt()
+    {
+        var caller = _current;
+        var runner = _runner; // main in its Run(), or a tasklet in a nested Run()
+        if (caller.IsMain || caller == runner || (runner.IsMain && _mainMode != MainMode.InRun) || !StepRunsHere())
+            return Operation.Completed;
+        BeginSuspend(caller);
+        _trace?.Add(new TraceEvent(_steps, TraceReason.Interrupted, caller));
+        caller.Where = Where.Nowhere;
+        _preempted = caller;
+        _ = Queue; // the preferred partner, if any, back to the front: the runner goes before it
+        runner.Where = Where.RunQueue;
+        _runNext = runner;
+        return Operation.Suspended(this);
+    }
+
+    private Tasklet? _preempted; // the tasklet that called Preempt, until its Run returns it
+
+    private Tasklet? TakePreempted()
+    {
+        var preempted = _preempted;
+        _preempted = null;
+        Debug.Assert(preempted is not null, "A preemption ended the run.");
+        return preempted;
     }
 
     /// <summary>
@@ -961,6 +1044,7 @@ public sealed partial class Scheduler
 
     internal Operation SwitchTo(Tasklet target, bool keepCaller)
     {
+        CheckNotReplaced(target);
         var caller = _current;
         if (target.Scheduler != this) throw new InvalidOperationException("the tasklet belongs to another scheduler");
         if (target.Blocked) throw new InvalidOperationException("You cannot run a blocked tasklet");
@@ -972,6 +1056,7 @@ public sealed partial class Scheduler
 
     internal Operation ThrowInto(Tasklet target, Exception exception, bool pending, bool isKill)
     {
+        CheckNotReplaced(target);
         var caller = _current;
         if (target.IsMain) throw new NotSupportedException("Exceptions cannot be thrown into the main tasklet.");
         if (!target.Alive)
@@ -1025,6 +1110,7 @@ public sealed partial class Scheduler
 
     internal void Insert(Tasklet t)
     {
+        CheckNotReplaced(t);
         CheckOwner();
         if (t.Where == Where.Dead || !t.Alive) throw new InvalidOperationException("You cannot run an unbound(dead) tasklet");
         if (t.Blocked) throw new InvalidOperationException("You cannot run a blocked tasklet");
@@ -1059,6 +1145,7 @@ public sealed partial class Scheduler
 
     internal void RemoveFromRunQueue(Tasklet t)
     {
+        CheckNotReplaced(t);
         CheckOwner();
         if (t.Blocked) throw new InvalidOperationException("You cannot remove a blocked tasklet.");
         if (t.Where == Where.Running || t.IsMain) throw new InvalidOperationException("The current tasklet cannot be removed.");

@@ -254,6 +254,7 @@ public sealed class Tasklet
     /// "can't unbind the main tasklet".</exception>
     public Tasklet Bind(Delegate? function, object?[]? args = null)
     {
+        Scheduler.CheckNotReplaced(this);
         Scheduler.CheckOwner();
         if (Where == Where.Running || (IsMain && Scheduler.Current == this)) throw new InvalidOperationException("can't (re)bind the current tasklet");
         if (Where is Where.RunQueue or Where.Channel or Where.Io or Where.Select) throw new InvalidOperationException("tasklet is scheduled");
@@ -282,6 +283,7 @@ public sealed class Tasklet
     public Tasklet Setup(params object?[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
+        Scheduler.CheckNotReplaced(this);
         Scheduler.CheckOwner();
         if (Alive) throw new InvalidOperationException("tasklet is alive");
         if (Body is not DynamicStarter starter) throw new InvalidOperationException("the tasklet was not bound to a function");

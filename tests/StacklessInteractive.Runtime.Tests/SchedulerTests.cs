@@ -169,6 +169,148 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void ResetDefault_KillsTheOldTasklets_AndTheirFinallyBlocksRun()
+    {
+        var old = Scheduler.ResetDefault(); // a default of this test's own
+        var ch = new Channel<int>(name: "a");
+        var log = new List<string>();
+        old.Spawn(async () => { try { await ch.Receive(); log.Add("reader got a value"); } finally { log.Add("reader finally"); } }, "reader");
+        old.Spawn(async () => { try { await old.ScheduleRemove(); } finally { log.Add("paused finally"); } }, "paused");
+        old.Spawn(async () => { try { await old.Schedule(); } finally { log.Add("never started finally"); } }, "queued");
+        old.Run(3, soft: true); // reader blocks, paused pauses, queued yields once
+        var fresh = Scheduler.ResetDefault("#!stackless-reset");
+        Assert.Equal(new[] { "reader finally", "paused finally", "never started finally" }, log);
+        Assert.Equal(0, old.AliveCount);
+        Assert.True(old.Replaced);
+        Assert.False(fresh.Replaced);
+        Assert.Equal(0, ch.Balance);
+    }
+
+    [Fact]
+    public void ResetDefault_AnyLaterUseOfAnOldChannelOrTasklet_Raises()
+    {
+        Scheduler.ResetDefault();
+        var ch = new Channel<int>(name: "a");
+        var t = Scheduler.Default.Spawn(async () => { await ch.Receive(); }, "reader");
+        var paused = Scheduler.Default.Spawn(async () => { await Scheduler.Default.Schedule(); }, "paused");
+        paused.Remove();
+        Scheduler.Default.Run();
+        var fresh = Scheduler.ResetDefault("#!stackless-reset");
+
+        var fromMain = Assert.Throws<SchedulerReplacedException>(() => ch.Send(99));
+        Assert.Equal("channel 'a' belongs to a scheduler that #!stackless-reset replaced; create it again", fromMain.Message);
+        Assert.Throws<SchedulerReplacedException>(() => ch.Receive());
+        Assert.Equal("tasklet 'reader' belongs to a scheduler that #!stackless-reset replaced; create it again",
+            Assert.Throws<SchedulerReplacedException>(() => t.Insert()).Message);
+        Assert.Throws<SchedulerReplacedException>(() => paused.Kill());
+        Assert.Throws<SchedulerReplacedException>(() => paused.Run());
+        Assert.Throws<SchedulerReplacedException>(() => t.Throw(new TestError("x")));
+        Assert.Throws<SchedulerReplacedException>(() => t.Remove());
+        Assert.Throws<SchedulerReplacedException>(() => t.Bind(() => { }));
+
+        // A tasklet of the new scheduler using the old channel raises at once, naming the channel, not itself.
+        Exception? seen = null;
+        fresh.Spawn(async () => { try { await ch.Send(99); } catch (Exception e) { seen = e; } }, "counter");
+        fresh.Run();
+        Assert.IsType<SchedulerReplacedException>(seen);
+        Assert.StartsWith("channel 'a' belongs to a scheduler", seen!.Message);
+        Health.AssertStillWorks(fresh);
+    }
+
+    [Fact]
+    public void ResetDefault_WhileARunIsUnderWay_RaisesAClearError()
+    {
+        var s = Scheduler.ResetDefault();
+        Exception? fromTasklet = null;
+        s.Spawn(async () =>
+        {
+            try { Scheduler.ResetDefault("#!stackless-reset"); } catch (Exception e) { fromTasklet = e; }
+            await s.Schedule();
+        }, "resetter");
+        s.Run();
+        Assert.Same(s, Scheduler.Default);
+        Assert.Equal("#!stackless-reset cannot replace the scheduler while it runs (asked by tasklet resetter); do it once the run has returned.",
+            Assert.IsType<InvalidOperationException>(fromTasklet).Message);
+
+        // From another thread while main's operation runs the loop.
+        var ch = new Channel<int>(s);
+        using var inLoop = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        s.Spawn(async () => { inLoop.Set(); release.Wait(); await ch.Send(1); });
+        Exception? fromOtherThread = null;
+        var other = new Thread(() =>
+        {
+            inLoop.Wait();
+            try { Scheduler.ResetDefault(); } catch (Exception e) { fromOtherThread = e; }
+            release.Set();
+        });
+        other.Start();
+        Assert.Equal(1, ch.Receive().Value);
+        other.Join();
+        Assert.Contains("cannot replace the scheduler while it runs (a run or an operation of main is under way)",
+            Assert.IsType<InvalidOperationException>(fromOtherThread).Message);
+        Assert.Same(s, Scheduler.Default);
+        Scheduler.ResetDefault();
+    }
+
+    [Fact]
+    public void Preempt_EndsTheRun_PausesTheCaller_AndInsertContinuesIt()
+    {
+        foreach (var soft in new[] { false, true })
+        {
+            var s = new Scheduler { Trace = new TraceRecorder(100) };
+            var log = new List<string>();
+            async TaskletBody Runaway()
+            {
+                for (var i = 0; i < 3; i++)
+                {
+                    log.Add("r" + i);
+                    await s.Preempt();
+                }
+            }
+            var r = s.Spawn(Runaway, "runaway");
+            s.Spawn(async () => { log.Add("o1"); await s.Schedule(); log.Add("o2"); }, "other");
+            Assert.Same(r, s.Run(100, soft));
+            Assert.Equal(new[] { "r0" }, log);
+            Assert.True(r.Paused, $"soft={soft}");
+            Assert.Equal(1, s.Steps);
+            Assert.Same(s.Main, s.Current);
+            Assert.Equal(TraceReason.Interrupted, s.Trace!.Events[^1].Reason);
+            Assert.Equal(new[] { "other" }, s.RunQueue.Select(t => t.Name));
+            r.Insert();
+            Assert.Same(r, s.Run(100, soft));
+            Assert.Equal(new[] { "r0", "o1", "r1" }, log);
+            r.Insert();
+            Assert.Same(r, s.Run(long.MaxValue, soft));
+            r.Insert();
+            Assert.Null(s.Run(100, soft));
+            Assert.Equal(new[] { "r0", "o1", "r1", "o2", "r2" }, log);
+            Assert.False(r.Alive);
+            Health.AssertStillWorks(s);
+        }
+    }
+
+    [Fact]
+    public void Preempt_Wherever_ItCannotEndARun_DoesNothing()
+    {
+        var s = new Scheduler();
+        Assert.True(s.Preempt().IsCompleted); // main
+        var ch = new Channel<int>(s);
+        var completed = new List<bool>();
+        s.Spawn(async () =>
+        {
+            var op = s.Preempt(); // a step of main's Receive, not of a Run
+            completed.Add(op.IsCompleted);
+            await op;
+            await ch.Send(7);
+        });
+        Assert.Equal(7, ch.Receive().Value);
+        Assert.Equal(new[] { true }, completed);
+        s.Run();
+        Health.AssertStillWorks(s);
+    }
+
+    [Fact]
     public void Atomic_PreventsTheWatchdogFromInterrupting()
     {
         var s = new Scheduler();
