@@ -19,12 +19,12 @@ internal sealed class Handlers(NotebookSession session)
     public void Run(DirectiveOptions options, KernelCommand command, KernelInvocationContext context)
     {
         var steps = options.Number("--steps");
-        _ = options.Seconds("--timeout"); // parsed and checked here; the run's time budget is issue 16 part 1
-        ShowRun(command, context, session.Run(steps, context.CancellationToken), steps);
+        var timeout = options.Seconds("--timeout") is { } seconds ? TimeSpan.FromSeconds(seconds) : NotebookSession.DefaultTimeout;
+        ShowRun(command, context, session.Run(steps, timeout, context.CancellationToken), steps);
     }
 
     public void Step(DirectiveOptions options, KernelCommand command, KernelInvocationContext context) =>
-        ShowRun(command, context, session.Run(1, context.CancellationToken), 1);
+        ShowRun(command, context, session.Run(1, NotebookSession.DefaultTimeout, context.CancellationToken), 1);
 
     public void Tasklets(DirectiveOptions options, KernelCommand command, KernelInvocationContext context)
     {
@@ -141,10 +141,30 @@ internal sealed class Handlers(NotebookSession session)
         return regex.IsMatch;
     }
 
+    /// <summary>The reset command's name, which the old scheduler's channels and tasklets name in their error.</summary>
+    internal const string ResetCommand = "#!stackless-reset";
+
     public void Reset(DirectiveOptions options, KernelCommand command, KernelInvocationContext context)
     {
-        session.Reset();
-        context.DisplayAs(Note("A fresh scheduler: no tasklets, an empty trace. Channels made before this belong to the old one: make them again.")
+        // The old tasklets' finally blocks run now: show what they print, as a run does.
+        var output = new StringWriter();
+        var (stdout, stderr) = (Console.Out, Console.Error);
+        Console.SetOut(output);
+        Console.SetError(output);
+        try { session.Reset(); }
+        catch (InvalidOperationException e)
+        {
+            context.Fail(command, e, e.Message);
+            return;
+        }
+        finally
+        {
+            Console.SetOut(stdout);
+            Console.SetError(stderr);
+            if (output.ToString() is { Length: > 0 } printed)
+                context.Publish(new StandardOutputValueProduced(command, [new FormattedValue(PlainTextFormatter.MimeType, printed)]));
+        }
+        context.DisplayAs(Note("A fresh scheduler: no tasklets, an empty trace. The old scheduler's tasklets were killed; channels and tasklets made before this raise an error when used: make them again.")
             + SchedulerView.Render(session.Scheduler), HtmlFormatter.MimeType);
     }
 
@@ -167,8 +187,8 @@ internal sealed class Handlers(NotebookSession session)
             : $"Nothing runnable; {scheduler.AliveCount} alive.";
         var summary = outcome.Steps == 0 && requested is not 0 && !outcome.Interrupted
             ? "Nothing to run: no tasklet is runnable. " + state
-            : (outcome.Interrupted ? "Stopped: the cell was interrupted. " : "")
-              + $"Ran {StepsRan(outcome.Steps, scheduler.Steps)}. " + state;
+            : $"Ran {StepsRan(outcome.Steps, scheduler.Steps)}. " + state;
+        if (outcome.StopMessage is { } stopped) summary = stopped + " " + summary;
 
         // The channels this run touched or that still hold waiters, at most MaxChannelsShown of them.
         var touched = outcome.Events.Select(e => e.Channel).OfType<ChannelBase>().ToHashSet();

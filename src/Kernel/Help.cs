@@ -37,13 +37,13 @@ internal static class Help
         Option.Text("--name NAME", "the tasklet's name in every view"));
 
     public static readonly Command Run = new("#!run",
-        "Runs the scheduler (all steps, or N) and shows what the tasklets printed, the timeline of those steps, the state after them, and a deadlock panel when the run ends in one. Interrupting the cell stops the run between two steps.",
+        "Runs the scheduler (all steps, or N) and shows what the tasklets printed, the timeline of those steps, the state after them, and a deadlock panel when the run ends in one. It stops after its time budget (10 s unless --timeout says otherwise) or when the cell is interrupted, even inside a #!tasklet body that never switches: that tasklet is paused and the next #!run continues it.",
         "#!run --steps 10",
-        Option.Count("--steps N", "run at most N steps (N >= 0); without it, run until no tasklet is runnable", "steps", min: 0),
-        Option.Seconds("--timeout SECONDS", "stop a run that takes longer than this (0: no limit)"));
+        Option.Count("--steps N", "run at most N steps (N >= 0); without it, run until no tasklet is runnable; a step that never switches is paused after about a million loop iterations", "steps", min: 0),
+        Option.Seconds("--timeout SECONDS", "the run's time budget: stop a run that takes longer than this, even inside a #!tasklet body that never yields (default 10; 0: no limit)"));
 
     public static readonly Command Step = new("#!step",
-        "Runs one step (one tasklet, until it next switches) and shows it, like #!run --steps 1. It takes no argument: for N steps, #!run --steps N.",
+        "Runs one step (one tasklet, until it next switches) and shows it, like #!run --steps 1 (a body that never switches is paused after about a million loop iterations). It takes no argument: for N steps, #!run --steps N.",
         "#!step");
 
     public static readonly Command Tasklets = new("#!tasklets",
@@ -66,7 +66,7 @@ internal static class Help
         Option.Text("--save FILE.json", "also write the whole kept trace to FILE.json in the Chrome trace-event format (open it in ui.perfetto.dev or chrome://tracing)", "a file name ending in .json"));
 
     public static readonly Command Reset = new("#!stackless-reset",
-        "Starts again: a fresh scheduler (ids from 0) and an empty trace. Channels made before stay with the old scheduler.",
+        "Starts again: the old scheduler's tasklets are killed (their finally blocks run), then a fresh scheduler (ids from 0) and an empty trace. Channels and tasklets made before raise an error when used: make them again.",
         "#!stackless-reset");
 
     public static readonly Command List = new("#!stackless",

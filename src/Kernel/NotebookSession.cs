@@ -16,6 +16,7 @@ public sealed class NotebookSession
 
     private static NotebookSession? s_current;
     private ConditionalWeakTable<Tasklet, IReadOnlyList<ChannelBase>> _namedChannels = new();
+    private ConditionalWeakTable<Tasklet, string> _bodies = new();
     private int _chartCount;
     private Tasklet? _spawnedFromCell;
 
@@ -63,6 +64,13 @@ public sealed class NotebookSession
 
     /// <summary>Records that <paramref name="tasklet"/>'s body names <paramref name="channels"/> (for the deadlock cycle).</summary>
     internal void NoteChannels(Tasklet tasklet, IReadOnlyList<ChannelBase> channels) => _namedChannels.AddOrUpdate(tasklet, channels);
+
+    /// <summary>Records the body of <paramref name="tasklet"/>'s #!tasklet cell, so that a stop can quote its line.</summary>
+    internal void NoteBody(Tasklet tasklet, string body) => _bodies.AddOrUpdate(tasklet, body);
+
+    /// <summary>Line <paramref name="line"/> (from 1) of the #!tasklet body that spawned <paramref name="tasklet"/>, trimmed; null when unknown.</summary>
+    internal string? BodyLine(Tasklet tasklet, int line) =>
+        line > 0 && _bodies.TryGetValue(tasklet, out var body) && body.Split('\n') is var lines && line <= lines.Length ? lines[line - 1].Trim() : null;
 
     /// <summary>
     /// The channels a tasklet may use: those its body names in its cell, those its closure and arguments reach, and
@@ -131,47 +139,75 @@ public sealed class NotebookSession
         BlockSites.LineOf(tasklet) is { } line ? $"line {line} of its #!tasklet cell" : null;
 
     /// <summary>Starts again: a fresh default scheduler (ids from 0), an empty trace.</summary>
+    /// <exception cref="InvalidOperationException">A run is under way (from another cell, or from inside a tasklet).</exception>
     public void Reset()
     {
-        Scheduler = Scheduler.ResetDefault();
+        Scheduler = Scheduler.ResetDefault(Handlers.ResetCommand);
+        _preempted = null;
         Observe(Scheduler);
         _namedChannels = new();
         _usedInTrace = null;
+        _bodies = new();
     }
 
     /// <summary>An element id for the next chart: a counter, so outputs are the same on every run.</summary>
     internal string NextChartId() => "stackless-chart-" + Interlocked.Increment(ref _chartCount);
 
-    /// <summary>How many steps a run takes between looks at its cancellation token.</summary>
+    /// <summary>How many steps a run takes between looks at its cancellation token and its time budget.</summary>
     internal const int StepsBetweenChecks = 10_000;
+
+    /// <summary>The time budget of a run when the cell gives none (<c>#!run --timeout SECONDS</c>).</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
+
+    private Tasklet? _preempted; // the tasklet the last run's tick check paused: the next run continues it
+    private volatile bool _running;
+
+    /// <summary>True while a <c>#!run</c> or <c>#!step</c> runs tasklets.</summary>
+    internal bool Running => _running;
 
     /// <summary>
     /// Runs the scheduler <paramref name="steps"/> steps (all, when null) from the main tasklet, capturing what the
     /// tasklets print. The soft form is used, so the run queue stays as the schedule left it and the next run goes on
     /// with the same order. An exception escaping a tasklet ends the run and is returned; the other tasklets stay as
-    /// they were. The run goes in slices of <see cref="StepsBetweenChecks"/> steps, so that stopping the cell
-    /// (<paramref name="cancel"/>) ends a program that would never end, between two steps.
+    /// they were. The run stops when <paramref name="timeout"/> (none when null) is spent or the cell is interrupted
+    /// (<paramref name="cancel"/>, or <see cref="Ticks.Interrupt"/>): between two steps (the run goes in slices of
+    /// <see cref="StepsBetweenChecks"/> steps), or inside a step, where the tick checks of <c>#!tasklet</c> bodies
+    /// preempt the running tasklet; a step limit also preempts a step that never switches. A preempted tasklet is
+    /// paused, and the next run puts it back in the run queue first.
     /// </summary>
-    internal RunOutcome Run(long? steps, CancellationToken cancel = default)
+    internal RunOutcome Run(long? steps, TimeSpan? timeout, CancellationToken cancel = default)
     {
         var scheduler = Scheduler;
+        if (Interlocked.Exchange(ref _preempted, null) is { Alive: true, State: TaskletState.Paused } paused && paused.Owner == scheduler)
+            paused.Insert();
         var firstEvent = Trace.Total;
         var stepsBefore = scheduler.Steps;
         var output = new StringWriter();
         var (stdout, stderr) = (Console.Out, Console.Error);
         Exception? error = null;
+        StopReason? stopped = null;
+        Stop? stop = null;
         Console.SetOut(output);
         Console.SetError(output);
-        var interrupted = false;
+        _running = true;
+        var budget = Ticks.Arm(scheduler, timeout is { Ticks: > 0 } t ? t : null, stepped: steps is not null);
+        var registration = cancel.Register(Ticks.Interrupt);
         try
         {
             var left = steps ?? long.MaxValue;
             while (left > 0)
             {
-                if (cancel.IsCancellationRequested) { interrupted = true; break; }
+                if (Ticks.Interrupted || cancel.IsCancellationRequested) { stopped = StopReason.Interrupt; break; }
+                if (budget.Spent) { stopped = StopReason.Timeout; break; }
                 var slice = Math.Min(left, StepsBetweenChecks);
                 var before = scheduler.Steps;
-                scheduler.Run(slice, soft: true);
+                if (scheduler.Run(slice, soft: true) is { } preempted)
+                {
+                    stop = Ticks.TakeStop() is { } taken && taken.Tasklet == preempted ? taken : new Stop(preempted, 0, StopReason.Interrupt);
+                    _preempted = preempted;
+                    stopped = stop.Reason;
+                    break;
+                }
                 var ran = scheduler.Steps - before;
                 if (ran < slice) break; // nothing runnable and nothing waiting on I/O: the program is done
                 left -= ran;
@@ -183,10 +219,14 @@ public sealed class NotebookSession
         }
         finally
         {
+            registration.Dispose();
+            budget.Dispose();
+            _running = false;
             Console.SetOut(stdout);
             Console.SetError(stderr);
         }
-        return new RunOutcome(output.ToString(), EventsSince(firstEvent), scheduler.Steps - stepsBefore, error, interrupted);
+        return new RunOutcome(output.ToString(), EventsSince(firstEvent), scheduler.Steps - stepsBefore, error, stopped, stop, timeout,
+            stop is null ? null : BodyLine(stop.Tasklet, stop.Line));
     }
 
     /// <summary>The trace events recorded since the <paramref name="total"/>-th one (as many as are still kept).</summary>
@@ -203,6 +243,3 @@ public sealed class NotebookSession
         scheduler.TrackChannels = true;
     }
 }
-
-/// <summary>What one <c>#!run</c> did: the tasklets' output, the trace of its steps, how many, the exception that ended it, and whether the cell was stopped.</summary>
-internal sealed record RunOutcome(string Output, IReadOnlyList<TraceEvent> Events, long Steps, Exception? Error, bool Interrupted);

@@ -23,6 +23,7 @@ internal static class Setup
 
         ExploreSetup.Register(root, session);
         Formatters.Register(session);
+        Interrupts.Install(root, session);
 
         root.AddMiddleware(async (command, context, next) =>
         {

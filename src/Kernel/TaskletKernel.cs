@@ -12,7 +12,8 @@ namespace StacklessInteractive.Kernel;
 /// <c>#!tasklet [--name NAME]</c>: the rest of the cell is the body of a new tasklet. The body is compiled by the
 /// notebook's C# kernel (so it sees the variables of earlier cells, channels among them) as an
 /// <c>async TaskletBody</c> lambda, and spawned: scheduled, not run. A body that does not compile fails the cell
-/// and spawns nothing.
+/// and spawns nothing. Before compiling, <see cref="TickRewriter"/> puts a tick check at each loop's back-edge and
+/// each function's entry, so that a body that never switches can still be stopped (<see cref="Ticks"/>).
 /// </summary>
 internal sealed partial class TaskletKernel : Microsoft.DotNet.Interactive.Kernel, IKernelCommandHandler<SubmitCode>
 {
@@ -51,7 +52,10 @@ internal sealed partial class TaskletKernel : Microsoft.DotNet.Interactive.Kerne
         var csharp = _session.Root.FindKernelByName("csharp") as CSharpKernel
             ?? throw new InvalidOperationException("#!tasklet needs the notebook's C# kernel (named csharp).");
         var aliveBefore = _session.Scheduler.AliveCount;
-        var result = await csharp.SendAsync(new SubmitCode(SpawnCode(name, command.Code)));
+        var code = SpawnCode(name, command.Code);
+        var result = await csharp.SendAsync(new SubmitCode(TickRewriter.Rewrite(code)));
+        if (result.Events.OfType<CommandFailed>().FirstOrDefault() is { Message: var compileError } && compileError.Contains("error CS", StringComparison.Ordinal))
+            result = await csharp.SendAsync(new SubmitCode(TickRewriter.Rewrite(code, syncOnly: true))); // an await that cannot be there
         if (result.Events.OfType<CommandFailed>().FirstOrDefault() is { } failed)
         {
             // The C# kernel has already shown its errors in this cell (both hosts print them): say what it means, not them again.
@@ -65,6 +69,7 @@ internal sealed partial class TaskletKernel : Microsoft.DotNet.Interactive.Kerne
         }
         _session.NoteChannels(tasklet, NamedChannels(csharp, command.Code));
         BlockSites.Note(tasklet, command.Code);
+        _session.NoteBody(tasklet, command.Code);
         context.DisplayAs(Views.TaskletTable.Render([tasklet]) + Views.SchedulerView.Render(_session.Scheduler), "text/html");
     }
 
