@@ -206,10 +206,10 @@ public class RealHostTests
         }
     }
 
-    private static IEnumerable<JsonElement> Outputs(JsonElement cell) =>
+    internal static IEnumerable<JsonElement> Outputs(JsonElement cell) =>
         cell.TryGetProperty("outputs", out var outputs) ? outputs.EnumerateArray() : [];
 
-    private static string Text(JsonElement value) =>
+    internal static string Text(JsonElement value) =>
         value.ValueKind == JsonValueKind.Array ? string.Concat(value.EnumerateArray().Select(v => v.GetString())) : value.GetString() ?? "";
 
     private static int Exec(string file, string arguments, string directory, bool allowFailure = false)
