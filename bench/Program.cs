@@ -29,6 +29,8 @@ internal static class Program
           pingpong-floor N    experiment: pingpong on that minimal scheduler
           sieve-handwritten N experiment: the sieve's bodies written by hand as state machines (HandWritten.cs)
           sieve-machines N    experiment: those hand-written bodies run by the real scheduler and channels (Machines.cs)
+          tick-checks N       a tasklet body of N tight loop iterations, plain and with the notebook's injected tick
+                              checks (awaited and synchronous): what a check costs per iteration
           http-load N         the tasklet HTTP server, N connections open at once from the load client (another
                               process), then one request on each
           explore N           schedule exploration: a 4-tasklet pipeline (about 30 steps) under N random schedules,
@@ -161,6 +163,10 @@ internal sealed class Result(string workload, long n, bool trace)
     public double? RssBytesPerConnection { get; set; }
     public double? SchedulesPerSecond { get; set; }
     public long? StepsPerSchedule { get; set; }
+    public double? NsPerIteration { get; set; }
+    public double? NsPerIterationPlain { get; set; }
+    public double? NsPerIterationSync { get; set; }
+    public double? NsPerIterationPlainSync { get; set; }
 
     public string Format()
     {
@@ -185,6 +191,10 @@ internal sealed class Result(string workload, long n, bool trace)
         if (PeakRssKb is { } p) parts.Add("peak_rss_kb=" + p.ToString(ci));
         if (BytesPerConnection is { } bc) parts.Add("bytes_per_connection=" + bc.ToString("0", ci));
         if (RssBytesPerConnection is { } rc) parts.Add("rss_bytes_per_connection=" + rc.ToString("0", ci));
+        if (NsPerIteration is { } ni) parts.Add("ns_per_iteration=" + ni.ToString("0.000", ci));
+        if (NsPerIterationPlain is { } np) parts.Add("ns_per_iteration_plain=" + np.ToString("0.000", ci));
+        if (NsPerIterationPlainSync is { } nps) parts.Add("ns_per_iteration_plain_sync=" + nps.ToString("0.000", ci));
+        if (NsPerIterationSync is { } ns) parts.Add("ns_per_iteration_sync=" + ns.ToString("0.000", ci));
         return string.Join(' ', parts);
     }
 }

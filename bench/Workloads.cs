@@ -11,7 +11,7 @@ internal static class Workloads
 {
     public static readonly string[] Known =
         ["sieve-upto", "sieve-sender-first", "sieve-sequential", "pingpong", "spawn-blocked", "spawn-run", "spawn-yield", "recursion", "sizes",
-         "sieve-floor", "pingpong-floor", "sieve-handwritten", "sieve-machines", "http-load", "explore"];
+         "sieve-floor", "pingpong-floor", "sieve-handwritten", "sieve-machines", "http-load", "explore", "tick-checks"];
 
     public static Result Run(string workload, int n, bool trace, int best = 1)
     {
@@ -32,6 +32,7 @@ internal static class Workloads
             "sieve-machines" => Machines.RunSieve,
             "http-load" => HttpLoad.Run,
             "explore" => Explore.Run,
+            "tick-checks" => TickChecks.Run,
             _ => throw new UsageException($"unknown workload '{workload}'."),
         };
         if (trace && workload == "sieve-sequential")
@@ -48,6 +49,7 @@ internal static class Workloads
             _ when workload.StartsWith("sieve", StringComparison.Ordinal) => (Math.Min(n, 3_001), 2),
             "sizes" => (0, 0),
             "spawn-blocked" => (Math.Min(n, 1_000), 35),
+            "tick-checks" => (Math.Min(n, 1_000_000), 3),
             "http-load" => (Math.Min(n, 500), 1), // each run starts a client process: a few small ones warm the server's paths
             _ => (Math.Min(n, 20_000), 10),
         };
