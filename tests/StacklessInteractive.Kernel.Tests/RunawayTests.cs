@@ -29,7 +29,7 @@ public class RunawayTests(KernelFixture notebook)
     {
         await ArrangeSpinnerAsync();
         var run = await notebook.Run("#!run --steps 3");
-        Assert.Equal($"Stopped: a step ran about {Ticks.Quantum * Ticks.QuantaPerStep:N0} tick checks without switching while tasklet spinner was running at line 2 of its body (while (true) {{ spins++; }}). It is paused where it was; #!run continues it. Ran 1 step (step 1–1). Nothing runnable; 1 alive.",
+        Assert.Equal($"Stopped: a step ran about {Ticks.Quantum * Ticks.QuantaPerStep:N0} tick checks without switching while tasklet spinner was running at line 2 of its body (while (true) {{ spins++; }}). It is paused where it was; #!run continues it. Ran 1 step (step 1). Nothing runnable; 1 alive.",
             Summary(run));
         var first = await SpinsAsync();
         Assert.True(first > 0, "the body ran");
@@ -37,7 +37,7 @@ public class RunawayTests(KernelFixture notebook)
 
         var step = await notebook.Run("#!step");
         Assert.StartsWith("Stopped: a step ran about", Summary(step));
-        Assert.Contains("Ran 1 step (step 2–2)", Summary(step));
+        Assert.Contains("Ran 1 step (step 2)", Summary(step));
         Assert.True(await SpinsAsync() > first, "#!step continued the same body, not a new one");
         Assert.Equal(2L, Cell.ReturnValue(await notebook.Run("Scheduler.Default.Tasklets.Single().Steps")));
     }
@@ -47,7 +47,7 @@ public class RunawayTests(KernelFixture notebook)
     {
         await ArrangeSpinnerAsync();
         var run = await notebook.Run("#!run --timeout 0.5");
-        Assert.Equal("Stopped: the time budget of 0.5 s ran out (#!run --timeout SECONDS changes it, --timeout 0 for none) while tasklet spinner was running at line 2 of its body (while (true) { spins++; }). It is paused where it was; #!run continues it. Ran 1 step (step 1–1). Nothing runnable; 1 alive.",
+        Assert.Equal("Stopped: the time budget of 0.5 s ran out (#!run --timeout SECONDS changes it, --timeout 0 for none) while tasklet spinner was running at line 2 of its body (while (true) { spins++; }). It is paused where it was; #!run continues it. Ran 1 step (step 1). Nothing runnable; 1 alive.",
             Summary(run));
         Assert.Contains("Stopped: the time budget", Summary(await notebook.Run("#!run --timeout 0.2")));
         await notebook.Run("#!stackless-reset"); // kills it
@@ -112,7 +112,7 @@ public class RunawayTests(KernelFixture notebook)
             var run = await running;
             // The host's Cancel fails the cell itself (its own message); SIGINT and the flag reach our summary.
             if (how == "the host's Cancel command") Assert.Contains("cancel", Cell.FailureOf(run), StringComparison.OrdinalIgnoreCase);
-            else Assert.Equal("Stopped: the cell was interrupted while tasklet spinner was running at line 2 of its body (while (true) { spins++; }). It is paused where it was; #!run continues it. Ran 1 step (step 1–1). Nothing runnable; 1 alive.", Summary(run));
+            else Assert.Equal("Stopped: the cell was interrupted while tasklet spinner was running at line 2 of its body (while (true) { spins++; }). It is paused where it was; #!run continues it. Ran 1 step (step 1). Nothing runnable; 1 alive.", Summary(run));
             Assert.Equal("still here", Cell.ReturnValue(await notebook.Run("kept")));
             Assert.True(await SpinsAsync() > 0, how);
         }
@@ -123,8 +123,16 @@ public class RunawayTests(KernelFixture notebook)
     {
         await notebook.Reset();
         var failed = await notebook.Submit("#!tasklet --name broken\nfor (var i = 0; i < 3; i++)\n    Console.WriteLine(i);\nwhile (true)\n    undefinedName++;");
-        Assert.Equal("The body of tasklet broken does not compile; nothing was spawned.\n(4,5): error CS0103: The name 'undefinedName' does not exist in the current context",
-            Cell.FailureOf(failed).Replace("\r", ""));
+        Assert.Equal("The body of tasklet broken does not compile (the compiler's errors are above); nothing was spawned.", Cell.FailureOf(failed));
+        // Every statement keeps its line and column in the rewritten code, so the compiler's errors point where they did.
+        var body = "for (var i = 0; i < 3; i++)\n    Console.WriteLine(i);\nwhile (true)\n    undefinedName++;";
+        var rewritten = TickRewriter.Rewrite(TaskletKernel.SpawnCode("broken", body)).Split('\n');
+        var original = TaskletKernel.SpawnCode("broken", body).Split('\n');
+        Assert.Equal(original.Length, rewritten.Length);
+        foreach (var statement in new[] { "Console.WriteLine(i);", "undefinedName++;" })
+            Assert.Equal(Array.FindIndex(original, l => l.Contains(statement)) is var at && at >= 0 ? (at, original[at].IndexOf(statement)) : default,
+                Array.FindIndex(rewritten, l => l.Contains(statement)) is var at2 && at2 >= 0 ? (at2, rewritten[at2].IndexOf(statement)) : default);
+        Assert.Contains("Ticks.Check(", string.Join("\n", rewritten));
     }
 
     [Fact]
