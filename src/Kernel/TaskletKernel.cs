@@ -54,8 +54,8 @@ internal sealed partial class TaskletKernel : Microsoft.DotNet.Interactive.Kerne
         var aliveBefore = _session.Scheduler.AliveCount;
         var code = SpawnCode(name, command.Code);
         var result = await csharp.SendAsync(new SubmitCode(TickRewriter.Rewrite(code)));
-        if (result.Events.OfType<CommandFailed>().FirstOrDefault() is { Message: var compileError } && compileError.Contains("error CS", StringComparison.Ordinal))
-            result = await csharp.SendAsync(new SubmitCode(TickRewriter.Rewrite(code, syncOnly: true))); // an await that cannot be there
+        if (result.Events.OfType<CommandFailed>().FirstOrDefault() is { Message: var compileError } && s_awaitErrors.Any(e => compileError.Contains(e, StringComparison.Ordinal)))
+            result = await csharp.SendAsync(new SubmitCode(TickRewriter.Rewrite(code, syncOnly: true))); // an inserted await that cannot be there
         if (result.Events.OfType<CommandFailed>().FirstOrDefault() is { } failed)
         {
             // The C# kernel has already shown its errors in this cell (both hosts print them): say what it means, not them again.
@@ -72,6 +72,10 @@ internal sealed partial class TaskletKernel : Microsoft.DotNet.Interactive.Kerne
         _session.NoteBody(tasklet, command.Code);
         context.DisplayAs(Views.TaskletTable.Render([tasklet]) + Views.SchedulerView.Render(_session.Scheduler), "text/html");
     }
+
+    // What only an inserted await can cause: a ref struct (Span) or ref local live across it (CS4007, CS4012, CS4013,
+    // CS9217), an await in a lock or an unsafe context (CS1996, CS4004). Other errors are the body's own: one compile.
+    private static readonly string[] s_awaitErrors = ["CS4007", "CS4012", "CS4013", "CS9217", "CS1996", "CS4004"];
 
     /// <summary>The C# submitted for a body: a lambda handed to the session, with #line so errors point into the cell.</summary>
     internal static string SpawnCode(string? name, string body)
