@@ -13,9 +13,9 @@ internal static class Formatters
     {
         Formatter.Register<Tasklet>((t, w) => w.Write(TaskletTable.Render([t])), HtmlFormatter.MimeType);
         Formatter.Register<ChannelBase>((c, w) => w.Write(ChannelView.Render(c, c.Owner == session.Scheduler ? session.Trace.Events : null)), HtmlFormatter.MimeType);
-        Formatter.Register<Scheduler>((s, w) => w.Write(SchedulerView.Render(s) + TaskletTable.Render(s.Tasklets.OrderBy(t => t.Id))), HtmlFormatter.MimeType);
+        Formatter.Register<Scheduler>((s, w) => w.Write((s == session.Scheduler ? session.StateHtml(s) : SchedulerView.Render(s)) + TaskletTable.Render(s.Tasklets.OrderBy(t => t.Id))), HtmlFormatter.MimeType);
         Formatter.Register<TraceRecorder>((r, w) => w.Write(TimelineView.Render(r.Events)), HtmlFormatter.MimeType);
         Formatter.Register<Plotly.NET.GenericChart>((c, w) => w.Write(ChartHtml.Render(c, session.NextChartId(), session.PlotlyJsUrl)), HtmlFormatter.MimeType);
-        Formatter.Register<DeadlockReport>((d, w) => w.Write(DeadlockView.Render(d, session.ChannelsOf, session.HolderOf(), NotebookSession.BlockedAt)), HtmlFormatter.MimeType);
+        Formatter.Register<DeadlockReport>((d, w) => w.Write(session.DeadlockHtml(d)), HtmlFormatter.MimeType);
     }
 }

@@ -40,7 +40,7 @@ internal sealed class Handlers(NotebookSession session)
             context.DisplayAs(TaskletTable.Render(named), HtmlFormatter.MimeType);
             return;
         }
-        context.DisplayAs(SchedulerView.Render(scheduler) + TaskletTable.Render(AllTasklets(scheduler)), HtmlFormatter.MimeType);
+        context.DisplayAs(session.StateHtml(scheduler) + TaskletTable.Render(AllTasklets(scheduler)), HtmlFormatter.MimeType);
     }
 
     public void Channels(DirectiveOptions options, KernelCommand command, KernelInvocationContext context)
@@ -179,8 +179,7 @@ internal sealed class Handlers(NotebookSession session)
 
         var scheduler = session.Scheduler;
         var report = scheduler.GetDeadlockReport();
-        // When nothing can run with tasklets blocked, the deadlock panel below is the one banner that says why.
-        var panel = report.Blocked.Count > 0 && report.Runnable == 0 && report.WaitingIO == 0;
+        var panel = NotebookSession.NeedsDeadlockPanel(report);
         var state = scheduler.AliveCount == 0 ? "No tasklet is alive."
             : report.Runnable > 0 ? $"{report.Runnable} runnable: #!run or #!step goes on."
             : panel ? ""
@@ -196,7 +195,7 @@ internal sealed class Handlers(NotebookSession session)
         var html = Note(summary.TrimEnd()) + (outcome.Events.Count > 0 ? TimelineView.Render(outcome.Events) : "") + SchedulerView.Render(scheduler, deadlockBanner: false)
             + ChannelView.RenderAll(channels.Take(MaxChannelsShown), session.Trace.Events)
             + Note(channels.Count > MaxChannelsShown ? $"{channels.Count - MaxChannelsShown} more channels: #!channels shows them all." : null);
-        if (panel) html += DeadlockView.Render(report, session.ChannelsOf, session.HolderOf(), NotebookSession.BlockedAt);
+        if (panel) html += session.DeadlockHtml(report);
         context.DisplayAs(html, HtmlFormatter.MimeType);
 
         if (outcome.Error is { } error)

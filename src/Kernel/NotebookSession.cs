@@ -134,6 +134,27 @@ public sealed class NotebookSession
         return c => holders.GetValueOrDefault(c);
     }
 
+    /// <summary>
+    /// True when tasklets are blocked and nothing can run or complete: the state the deadlock panel explains, as stuck
+    /// or as waiting. The panel is then the output's one banner (the scheduler view is drawn without its own).
+    /// </summary>
+    public static bool NeedsDeadlockPanel(DeadlockReport report) =>
+        report.Blocked.Count > 0 && report.Runnable == 0 && report.WaitingIO == 0;
+
+    /// <summary>The deadlock panel of <paramref name="report"/>, with what this notebook knows: channels, holders, lines.</summary>
+    public string DeadlockHtml(DeadlockReport report) =>
+        Views.DeadlockView.Render(report, ChannelsOf, HolderOf(), BlockedAt);
+
+    /// <summary>
+    /// The scheduler view with one banner: the deadlock panel's, which tells stuck from waiting, when it is needed
+    /// (#!tasklets and a cell returning a scheduler; the scheduler view's own banner knows only the runtime's rule).
+    /// </summary>
+    public string StateHtml(Scheduler scheduler)
+    {
+        var report = scheduler.GetDeadlockReport();
+        return Views.SchedulerView.Render(scheduler, deadlockBanner: false) + (NeedsDeadlockPanel(report) ? DeadlockHtml(report) : "");
+    }
+
     /// <summary>Where a tasklet blocked: "line 3 of its #!tasklet cell", or null when its body comes from no #!tasklet cell.</summary>
     public static string? BlockedAt(Tasklet tasklet) =>
         BlockSites.LineOf(tasklet) is { } line ? $"line {line} of its #!tasklet cell" : null;

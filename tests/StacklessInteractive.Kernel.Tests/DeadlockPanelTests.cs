@@ -22,6 +22,14 @@ public class DeadlockPanelTests(KernelFixture notebook)
         Assert.Equal("main", run.QuerySelector(".sl-deadlock-view tr[data-tasklet=worker]")!.GetAttribute("data-served-by"));
         Assert.Equal("Ran 6 steps (steps 1\u20136).", run.QuerySelector(".sl-note")!.TextContent);
 
+        // #!tasklets and a cell returning the scheduler say the same, in one banner, not the runtime's red one
+        foreach (var code in new[] { "#!tasklets", "Scheduler.Default" })
+        {
+            var state = Cell.Document(await notebook.Run(code));
+            Assert.Empty(state.QuerySelectorAll(".sl-alert"));
+            Assert.Equal("waiting", Assert.Single(state.QuerySelectorAll(".sl-alert, .sl-wait, .sl-fine")).GetAttribute("data-role"));
+        }
+
         // main serves it, as the banner says
         var send = Cell.StandardOutput(await notebook.Run("jobs.Send(7);"));
         Assert.Equal("job 7\n", (send + Cell.StandardOutput(await notebook.Run("#!run"))).Replace("\r", ""));
@@ -38,6 +46,8 @@ public class DeadlockPanelTests(KernelFixture notebook)
         var run = Cell.Document(await notebook.Run("#!run"));
         var banner = Assert.Single(run.QuerySelectorAll(".sl-alert, .sl-wait, .sl-fine"));
         Assert.Equal("Deadlock: 2 tasklets are blocked and none can run.", banner.TextContent);
+        var state = Cell.Document(await notebook.Run("#!tasklets"));
+        Assert.Equal("Deadlock: 2 tasklets are blocked and none can run.", Assert.Single(state.QuerySelectorAll(".sl-alert, .sl-wait, .sl-fine")).TextContent);
         Assert.Equal("Ran 2 steps (steps 1\u20132).", run.QuerySelector(".sl-note")!.TextContent);
         // each blocked at line 2 of its cell (the #!tasklet line is line 1), where it receives
         Assert.Equal(["line 2 of its #!tasklet cell", "line 2 of its #!tasklet cell"], run.QuerySelectorAll("tr[data-tasklet] [data-role=blocked-at]").Select(c => c.TextContent));
