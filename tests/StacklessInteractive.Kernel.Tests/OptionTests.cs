@@ -50,6 +50,8 @@ public class OptionTests(KernelFixture notebook)
     [InlineData("#!tasklets")]
     [InlineData("#!channels")]
     [InlineData("#!timeline")]
+    [InlineData("#!explore")]
+    [InlineData("#!replay")]
     [InlineData("#!stackless-reset")]
     [InlineData("#!stackless")]
     public async Task Help_WorksForEveryCommand_AndDoesNothingElse(string command)
