@@ -56,6 +56,9 @@ public static class ChannelView
         _ => "prefer sender: a receiver that finds a sender switches to it at once",
     };
 
+    /// <summary>How much of the <c>__reduce__</c> tuple the view writes out; a long wait queue ends in "…".</summary>
+    public const int MaxReduceText = 400;
+
     private static string Attributes(ChannelBase ch) =>
         $"data-channel=\"{Html.Escape(ch.Name)}\" data-channel-id=\"{Html.Num(ch.Id)}\" data-balance=\"{Html.Num(ch.Balance)}\"";
 
@@ -73,7 +76,7 @@ public static class ChannelView
         Row(sb, "state", state, snap.Closed ? "closing and nobody waits: operations that would block raise"
             : snap.Closing ? "closing: waiting tasklets can still be served, operations that would block raise"
             : "open");
-        sb.Append("<tr data-prop=\"reduce\"><th>__reduce__</th><td colspan=\"2\"><code>").Append(Html.Escape(snap.ToString()))
+        sb.Append("<tr data-prop=\"reduce\"><th>__reduce__</th><td colspan=\"2\"><code>").Append(Html.Escape(Html.Shorten(snap.ToString(), MaxReduceText)))
           .Append("</code> <span class=\"sl-muted\">(balance, flags, [queue]); flags ").Append(Html.Num(snap.Flags))
           .Append(" = closing bit 0, preference bits 1\u20132, schedule_all bit 3</span></td></tr>");
         sb.Append("</tbody></table>");
@@ -84,7 +87,9 @@ public static class ChannelView
             return;
         }
         sb.Append("<div class=\"sl-waitrow\"><span class=\"sl-muted\">wait queue (served first to last):</span><ol class=\"sl-queue\">");
-        foreach (var t in snap.Queue)
+        // At most a row of waiters, as the scheduler view shows them: 10,000 blocked senders would otherwise be megabytes,
+        // and each sender's value is looked up in the trace.
+        Html.Chips(sb, snap.Queue, SchedulerView.DefaultMaxPerRow, t =>
         {
             var dir = (t.BlockedDirection != 0 ? t.BlockedDirection : Math.Sign(snap.Balance)) > 0 ? "send" : "receive";
             var attributes = $"data-direction=\"{dir}\"";
@@ -95,8 +100,8 @@ public static class ChannelView
                 attributes += $" data-value=\"{Html.Escape(Html.Shorten(text, 80))}\"";
                 note = "send " + Html.Shorten(text, 24);
             }
-            sb.Append(Html.Chip(t, role: "waiter", note: note, attributes: attributes));
-        }
+            return Html.Chip(t, role: "waiter", note: note, attributes: attributes);
+        });
         sb.Append("</ol></div>");
     }
 

@@ -7,6 +7,29 @@ public class ChannelViewTests
         doc.QuerySelector($"tr[data-prop={prop}] td")!.TextContent;
 
     [Fact]
+    public void TenThousandSendersWaiting_ShowARowOfWaitersAndHowManyMore_AndAShortenedReduce()
+    {
+        var s = new Scheduler { Trace = new TraceRecorder() };
+        var ch = new Channel<int>(s, name: "sink");
+        for (var i = 0; i < 10_000; i++) { var k = i; s.Spawn(async () => { await ch.Send(k); }, name: "e" + i); }
+        s.Run();
+        var html = ChannelView.Render(ch, s.Events());
+        var doc = Scenarios.Parse(html);
+
+        var waiters = doc.QuerySelectorAll("ol.sl-queue > li[data-role=waiter]");
+        Assert.Equal(SchedulerView.DefaultMaxPerRow, waiters.Length);
+        Assert.Equal(["e0", "e1"], waiters.Take(2).Select(li => li.GetAttribute("data-tasklet")));
+        Assert.Equal("0", waiters[0].GetAttribute("data-value"));
+        Assert.Equal((10_000 - SchedulerView.DefaultMaxPerRow).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            doc.QuerySelector("ol.sl-queue > li[data-role=more]")!.GetAttribute("data-count"));
+        var reduce = doc.QuerySelector("tr[data-prop=reduce] code")!.TextContent;
+        Assert.Equal(ChannelView.MaxReduceText, reduce.Length);
+        Assert.StartsWith("(10000, 6, [e0, e1, ", reduce);
+        Assert.EndsWith("\u2026", reduce);
+        Assert.True(html.Length < 100_000, $"{html.Length} characters");
+    }
+
+    [Fact]
     public void SendersWaiting_PositiveBalanceQueueOrderAndTheirValues()
     {
         var s = new Scheduler { Trace = new TraceRecorder() };
